@@ -1,0 +1,571 @@
+//! The columnar event log and the builder that fills it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::IpAddr;
+
+use hashbrown::HashTable;
+use rayon::slice::ParallelSliceMut;
+
+use crate::action::{Action, Verbs};
+use crate::intern::{Id, Interner, IpInterner, NONE};
+use crate::side::{AccountTable, DeviceTable};
+use crate::strcol::StrColumn;
+use crate::{Error, Result};
+
+/// One event as a reader decoded it, before interning. Borrowed from the reader's buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct RawEvent<'a> {
+    /// The explicit event id, if the input had one.
+    pub id: Option<&'a str>,
+    /// Milliseconds since the Unix epoch.
+    pub ts: i64,
+    /// The account that acted.
+    pub actor: &'a str,
+    /// The verb.
+    pub action: &'a str,
+    /// What was engaged with.
+    pub target: &'a str,
+    /// The account that benefits.
+    pub owner: Option<&'a str>,
+    /// Comment or review body.
+    pub text: Option<&'a str>,
+    /// The address the request came from, already parsed.
+    pub ip: Option<IpAddr>,
+    /// The device id.
+    pub device: Option<&'a str>,
+    /// The client.
+    pub client: Option<&'a str>,
+    /// The 1-based line (JSONL, CSV) or row (Parquet) in its source.
+    pub line: u32,
+}
+
+/// Why the builder refused an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushError {
+    /// The explicit id was seen before; the first event with it is kept.
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where the first event with this id came from, as `FILE:LINE`.
+        first: String,
+    },
+    /// A fixed-size structure is full.
+    Exhausted(Error),
+}
+
+impl fmt::Display for PushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PushError::DuplicateId { id, first } => {
+                write!(f, "duplicate event id `{id}` (first seen at {first}, which is kept)")
+            }
+            PushError::Exhausted(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// A source file of the log: its display name and the first event that came from it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name used in implicit `FILE:LINE` event ids.
+    pub name: String,
+    /// Index of the first event from this source; its events are contiguous.
+    pub first_event: u32,
+}
+
+/// The event log: one column per field, ids interned per id space.
+///
+/// Events are stored in input order. Use [`EventLog::by_time`], [`EventLog::by_actor_time`]
+/// and [`EventLog::by_target_time`] for sorted views (permutations of event indices).
+#[derive(Debug, Clone, Default)]
+pub struct EventLog {
+    pub(crate) ts: Vec<i64>,
+    pub(crate) action: Vec<Action>,
+    pub(crate) actor: Vec<Id>,
+    pub(crate) target: Vec<Id>,
+    pub(crate) owner: Vec<Id>,
+    pub(crate) ip: Vec<Id>,
+    pub(crate) device: Vec<Id>,
+    pub(crate) client: Vec<Id>,
+    pub(crate) text: StrColumn,
+    pub(crate) event_ids: StrColumn,
+    pub(crate) lines: Vec<u32>,
+    pub(crate) sources: Vec<Source>,
+    /// Account ids (actors, owners, and accounts in the side file).
+    pub accounts: Interner,
+    /// Target ids (posts, pages, followed accounts).
+    pub targets: Interner,
+    /// IP addresses.
+    pub ips: IpInterner,
+    /// Device ids.
+    pub devices: Interner,
+    /// Clients (`android/…`, `ios/…`, `web`, `api:<app>`).
+    pub clients: Interner,
+    /// The verb table.
+    pub verbs: Verbs,
+    /// The accounts side table.
+    pub account_table: AccountTable,
+    /// The devices side table.
+    pub device_table: DeviceTable,
+}
+
+/// Heap memory held by a log, by part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// The fixed-width columns (time, action, six id columns, line numbers).
+    pub columns: usize,
+    /// Explicit event ids: bytes and offsets.
+    pub event_ids: usize,
+    /// Text offsets.
+    pub text_offsets: usize,
+    /// Text bytes.
+    pub text_bytes: usize,
+    /// The five interners and the verb table.
+    pub interners: usize,
+    /// The side tables.
+    pub side_tables: usize,
+}
+
+impl MemoryUse {
+    /// Everything but the text bytes: what the per-event budget counts.
+    pub fn without_text(&self) -> usize {
+        self.columns + self.event_ids + self.text_offsets + self.interners + self.side_tables
+    }
+
+    /// Everything.
+    pub fn total(&self) -> usize {
+        self.without_text() + self.text_bytes
+    }
+}
+
+/// An event's id: explicit, or `FILE:LINE` from where it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventId<'a> {
+    /// The id the input gave.
+    Explicit(&'a str),
+    /// The source name and line.
+    Implicit(&'a str, u32),
+}
+
+impl fmt::Display for EventId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EventId::Explicit(s) => f.write_str(s),
+            EventId::Implicit(file, line) => write!(f, "{file}:{line}"),
+        }
+    }
+}
+
+/// A read-only view of one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    /// The event's index in the log.
+    pub index: u32,
+    /// Milliseconds since the epoch.
+    pub ts: i64,
+    /// The action code.
+    pub action: Action,
+    /// Actor account id.
+    pub actor: Id,
+    /// Target id.
+    pub target: Id,
+    /// Owner account id or [`NONE`].
+    pub owner: Id,
+    /// IP id or [`NONE`].
+    pub ip: Id,
+    /// Device id or [`NONE`].
+    pub device: Id,
+    /// Client id or [`NONE`].
+    pub client: Id,
+    /// Text, empty when absent.
+    pub text: &'a str,
+}
+
+impl EventLog {
+    /// The number of events.
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// Whether the log has no events.
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
+
+    /// Event times, milliseconds since the epoch.
+    pub fn ts(&self) -> &[i64] {
+        &self.ts
+    }
+    /// Action codes (see [`crate::action`]).
+    pub fn action(&self) -> &[Action] {
+        &self.action
+    }
+    /// Actor account ids.
+    pub fn actor(&self) -> &[Id] {
+        &self.actor
+    }
+    /// Target ids.
+    pub fn target(&self) -> &[Id] {
+        &self.target
+    }
+    /// Owner account ids ([`NONE`] when absent).
+    pub fn owner(&self) -> &[Id] {
+        &self.owner
+    }
+    /// IP ids ([`NONE`] when absent).
+    pub fn ip(&self) -> &[Id] {
+        &self.ip
+    }
+    /// Device ids ([`NONE`] when absent).
+    pub fn device(&self) -> &[Id] {
+        &self.device
+    }
+    /// Client ids ([`NONE`] when absent).
+    pub fn client(&self) -> &[Id] {
+        &self.client
+    }
+    /// The text of event `i` (empty when absent).
+    pub fn text(&self, i: usize) -> &str {
+        self.text.get_str(i)
+    }
+    /// The 1-based line or row event `i` was read from.
+    pub fn line(&self, i: usize) -> u32 {
+        self.lines[i]
+    }
+    /// The sources, in the order they were read.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// The source event `i` came from.
+    pub fn source_of(&self, i: usize) -> &Source {
+        let k = self
+            .sources
+            .partition_point(|s| s.first_event as usize <= i)
+            .saturating_sub(1);
+        &self.sources[k]
+    }
+
+    /// The id of event `i`.
+    pub fn event_id(&self, i: usize) -> EventId<'_> {
+        let explicit = self.event_ids.get_str(i);
+        if explicit.is_empty() {
+            EventId::Implicit(&self.source_of(i).name, self.lines[i])
+        } else {
+            EventId::Explicit(explicit)
+        }
+    }
+
+    /// The id of event `i` as a string.
+    pub fn event_id_string(&self, i: usize) -> Cow<'_, str> {
+        match self.event_id(i) {
+            EventId::Explicit(s) => Cow::Borrowed(s),
+            id @ EventId::Implicit(..) => Cow::Owned(id.to_string()),
+        }
+    }
+
+    /// A view of event `i`.
+    pub fn get(&self, i: usize) -> EventRef<'_> {
+        EventRef {
+            index: i as u32,
+            ts: self.ts[i],
+            action: self.action[i],
+            actor: self.actor[i],
+            target: self.target[i],
+            owner: self.owner[i],
+            ip: self.ip[i],
+            device: self.device[i],
+            client: self.client[i],
+            text: self.text.get_str(i),
+        }
+    }
+
+    /// Event indices sorted by time (ties in input order).
+    ///
+    /// # Complexity
+    /// O(n log n), parallel.
+    pub fn by_time(&self) -> Vec<u32> {
+        let mut perm: Vec<u32> = (0..self.len() as u32).collect();
+        perm.par_sort_unstable_by_key(|&i| (self.ts[i as usize], i));
+        perm
+    }
+
+    /// Event indices sorted by (actor, time), ties in input order.
+    pub fn by_actor_time(&self) -> Vec<u32> {
+        self.by_key_time(&self.actor)
+    }
+
+    /// Event indices sorted by (target, time), ties in input order.
+    pub fn by_target_time(&self) -> Vec<u32> {
+        self.by_key_time(&self.target)
+    }
+
+    fn by_key_time(&self, key: &[Id]) -> Vec<u32> {
+        let mut perm: Vec<u32> = (0..self.len() as u32).collect();
+        perm.par_sort_unstable_by_key(|&i| (key[i as usize], self.ts[i as usize], i));
+        perm
+    }
+
+    /// Heap memory held, by part.
+    pub fn memory_use(&self) -> MemoryUse {
+        let fixed = self.ts.capacity() * 8
+            + self.action.capacity()
+            + (self.actor.capacity()
+                + self.target.capacity()
+                + self.owner.capacity()
+                + self.ip.capacity()
+                + self.device.capacity()
+                + self.client.capacity()
+                + self.lines.capacity())
+                * 4;
+        let (id_bytes, id_offsets) = self.event_ids.heap_bytes();
+        let (text_bytes, text_offsets) = self.text.heap_bytes();
+        MemoryUse {
+            columns: fixed,
+            event_ids: id_bytes + id_offsets,
+            text_offsets,
+            text_bytes,
+            interners: self.accounts.heap_bytes()
+                + self.targets.heap_bytes()
+                + self.ips.heap_bytes()
+                + self.devices.heap_bytes()
+                + self.clients.heap_bytes(),
+            side_tables: self.account_table.heap_bytes() + self.device_table.heap_bytes(),
+        }
+    }
+
+    /// Counts of events per action code, indexed by code.
+    pub fn action_counts(&self) -> Vec<u64> {
+        let mut counts = vec![0u64; self.verbs.len()];
+        for &a in &self.action {
+            counts[a as usize] += 1;
+        }
+        counts
+    }
+
+    /// The earliest and latest event time, if any.
+    pub fn time_span(&self) -> Option<(i64, i64)> {
+        let min = self.ts.iter().copied().min()?;
+        let max = self.ts.iter().copied().max()?;
+        Some((min, max))
+    }
+}
+
+/// Fills an [`EventLog`] one event at a time: interns, checks explicit ids for duplicates, and
+/// appends to every column.
+#[derive(Debug, Default)]
+pub struct EventLogBuilder {
+    log: EventLog,
+    seen_ids: HashTable<u32>,
+    id_hasher: foldhash::fast::RandomState,
+    any_explicit: bool,
+}
+
+impl EventLogBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts a new source; events pushed from now on come from `name`.
+    pub fn begin_source(&mut self, name: &str) {
+        self.log.sources.push(Source {
+            name: name.to_string(),
+            first_event: self.log.len() as u32,
+        });
+    }
+
+    /// The number of events so far.
+    pub fn len(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Whether no event has been pushed.
+    pub fn is_empty(&self) -> bool {
+        self.log.is_empty()
+    }
+
+    /// Mutable access to the log under construction, for side tables and interners.
+    pub fn log_mut(&mut self) -> &mut EventLog {
+        &mut self.log
+    }
+
+    /// Appends one event.
+    ///
+    /// # Errors
+    /// [`PushError::DuplicateId`] when the explicit id was seen before (nothing is appended),
+    /// [`PushError::Exhausted`] when an id space or the verb table is full.
+    pub fn push(&mut self, ev: &RawEvent<'_>) -> Result<(), PushError> {
+        if self.log.sources.is_empty() {
+            self.begin_source("input");
+        }
+        let idx = self.log.len();
+        if idx >= u32::MAX as usize {
+            return Err(PushError::Exhausted(Error::ResourcesExhausted(
+                "more than 4 billion events in one log".into(),
+            )));
+        }
+        let explicit = ev.id.filter(|s| !s.is_empty());
+        let mut id_hash = 0;
+        if let Some(id) = explicit {
+            use std::hash::BuildHasher;
+            id_hash = self.id_hasher.hash_one(id.as_bytes());
+            let ids = &self.log.event_ids;
+            if let Some(&first) = self
+                .seen_ids
+                .find(id_hash, |&e| ids.get(e as usize) == id.as_bytes())
+            {
+                let first = first as usize;
+                let src = self.log.source_of(first);
+                return Err(PushError::DuplicateId {
+                    id: id.chars().take(200).collect(),
+                    first: format!("{}:{}", src.name, self.log.lines[first]),
+                });
+            }
+        }
+        let l = &mut self.log;
+        let ex = PushError::Exhausted;
+        let action = l.verbs.code(ev.action).map_err(ex)?;
+        let actor = l.accounts.intern(ev.actor).map_err(ex)?;
+        let target = l.targets.intern(ev.target).map_err(ex)?;
+        let owner = opt(ev.owner, |s| l.accounts.intern(s))?;
+        let device = opt(ev.device, |s| l.devices.intern(s))?;
+        let client = opt(ev.client, |s| l.clients.intern(s))?;
+        let ip = match ev.ip {
+            Some(ip) => l.ips.intern(ip).map_err(ex)?,
+            None => NONE,
+        };
+        let text = ev.text.unwrap_or("");
+        if !l.text.push(text.as_bytes()) {
+            return Err(ex(Error::ResourcesExhausted("a text longer than 4 GiB".into())));
+        }
+        if !l.event_ids.push(explicit.unwrap_or("").as_bytes()) {
+            return Err(ex(Error::ResourcesExhausted("an event id longer than 4 GiB".into())));
+        }
+        l.ts.push(ev.ts);
+        l.action.push(action);
+        l.actor.push(actor);
+        l.target.push(target);
+        l.owner.push(owner);
+        l.ip.push(ip);
+        l.device.push(device);
+        l.client.push(client);
+        l.lines.push(ev.line);
+        if explicit.is_some() {
+            self.any_explicit = true;
+            let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
+            self.seen_ids.insert_unique(id_hash, idx as u32, |&e| {
+                use std::hash::BuildHasher;
+                hasher.hash_one(ids.get(e as usize))
+            });
+        }
+        Ok(())
+    }
+
+    /// Finishes the log: releases spare capacity and the duplicate-id index, and indexes the
+    /// side tables by id.
+    pub fn finish(self) -> EventLog {
+        let mut log = self.log;
+        drop(self.seen_ids);
+        log.ts.shrink_to_fit();
+        log.action.shrink_to_fit();
+        log.actor.shrink_to_fit();
+        log.target.shrink_to_fit();
+        log.owner.shrink_to_fit();
+        log.ip.shrink_to_fit();
+        log.device.shrink_to_fit();
+        log.client.shrink_to_fit();
+        log.lines.shrink_to_fit();
+        log.text.shrink_to_fit();
+        log.event_ids.shrink_to_fit();
+        log.accounts.shrink_to_fit();
+        log.targets.shrink_to_fit();
+        log.ips.shrink_to_fit();
+        log.devices.shrink_to_fit();
+        log.clients.shrink_to_fit();
+        let (na, nd) = (log.accounts.len(), log.devices.len());
+        log.account_table.index(na);
+        log.device_table.index(nd);
+        log
+    }
+}
+
+fn opt(s: Option<&str>, f: impl FnOnce(&str) -> Result<Id>) -> Result<Id, PushError> {
+    match s {
+        Some(s) if !s.is_empty() => f(s).map_err(PushError::Exhausted),
+        _ => Ok(NONE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw<'a>(id: Option<&'a str>, ts: i64, actor: &'a str, target: &'a str, line: u32) -> RawEvent<'a> {
+        RawEvent {
+            id,
+            ts,
+            actor,
+            action: "like",
+            target,
+            owner: None,
+            text: None,
+            ip: None,
+            device: None,
+            client: None,
+            line,
+        }
+    }
+
+    #[test]
+    fn duplicate_explicit_ids_keep_the_first() {
+        let mut b = EventLogBuilder::new();
+        b.begin_source("a.jsonl");
+        b.push(&raw(Some("e1"), 5, "u1", "p1", 1)).unwrap();
+        let err = b.push(&raw(Some("e1"), 6, "u2", "p2", 2)).unwrap_err();
+        assert_eq!(
+            err,
+            PushError::DuplicateId { id: "e1".into(), first: "a.jsonl:1".into() }
+        );
+        b.push(&raw(None, 7, "u2", "p1", 3)).unwrap();
+        let log = b.finish();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log.event_id_string(0), "e1");
+        assert_eq!(log.event_id_string(1), "a.jsonl:3");
+        assert_eq!(log.accounts.len(), 1 + 1);
+    }
+
+    #[test]
+    fn orderings_sort_by_key_then_time() {
+        let mut b = EventLogBuilder::new();
+        b.begin_source("x");
+        for (i, (ts, a, t)) in [(30, "u2", "p1"), (10, "u1", "p2"), (20, "u2", "p2"), (10, "u1", "p1")]
+            .into_iter()
+            .enumerate()
+        {
+            b.push(&raw(None, ts, a, t, i as u32 + 1)).unwrap();
+        }
+        let log = b.finish();
+        assert_eq!(log.by_time(), vec![1, 3, 2, 0]);
+        // u2 was interned first (id 0), then u1 (id 1).
+        assert_eq!(log.by_actor_time(), vec![2, 0, 1, 3]);
+        // p1 is target 0, p2 is target 1.
+        assert_eq!(log.by_target_time(), vec![3, 0, 1, 2]);
+        assert_eq!(log.time_span(), Some((10, 30)));
+    }
+
+    #[test]
+    fn sources_resolve_implicit_ids() {
+        let mut b = EventLogBuilder::new();
+        b.begin_source("a.csv");
+        b.push(&raw(None, 1, "u", "t", 2)).unwrap();
+        b.begin_source("b.csv");
+        b.push(&raw(None, 1, "u", "t", 2)).unwrap();
+        b.push(&raw(None, 1, "u", "t", 9)).unwrap();
+        let log = b.finish();
+        assert_eq!(log.event_id_string(0), "a.csv:2");
+        assert_eq!(log.event_id_string(1), "b.csv:2");
+        assert_eq!(log.event_id_string(2), "b.csv:9");
+    }
+}
