@@ -1,0 +1,193 @@
+//! Parquet output: rows gathered into Arrow builders, written in batches of 64K rows
+//! (snappy compression, dictionary encoding except for unique ids and free text).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{StringBuilder, TimestampMillisecondBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
+
+use super::EventRow;
+use crate::{Error, Result};
+
+/// Rows per record batch.
+const BATCH_ROWS: usize = 64 * 1024;
+
+fn pq_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Parquet {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+enum Col {
+    Str(StringBuilder),
+    Ts(TimestampMillisecondBuilder),
+}
+
+/// A Parquet file of string columns and at most one timestamp column.
+pub(crate) struct TablePq {
+    path: PathBuf,
+    schema: SchemaRef,
+    writer: ArrowWriter<File>,
+    cols: Vec<Col>,
+    rows: usize,
+}
+
+impl TablePq {
+    /// Columns `names`, all Utf8 except `ts_col` (a UTC millisecond timestamp). Column 0 and
+    /// the timestamp are non-null when `required` says so.
+    fn create_with(
+        path: &Path,
+        names: &[&str],
+        ts_col: Option<usize>,
+        required: &[usize],
+    ) -> Result<Self> {
+        let fields: Vec<Field> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let dt = if Some(i) == ts_col {
+                    DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
+                } else {
+                    DataType::Utf8
+                };
+                Field::new(*n, dt, !required.contains(&i))
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_dictionary_enabled(true)
+            .set_max_row_group_row_count(Some(1 << 20));
+        for unique in ["id", "text"] {
+            if names.contains(&unique) {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(unique), false);
+            }
+        }
+        let f = File::create(path).map_err(|e| Error::io(path, e))?;
+        let writer = ArrowWriter::try_new(f, Arc::clone(&schema), Some(props.build()))
+            .map_err(|e| pq_err(path, e))?;
+        let cols = (0..names.len())
+            .map(|i| {
+                if Some(i) == ts_col {
+                    Col::Ts(
+                        TimestampMillisecondBuilder::with_capacity(BATCH_ROWS).with_timezone("UTC"),
+                    )
+                } else {
+                    Col::Str(StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 8))
+                }
+            })
+            .collect();
+        Ok(TablePq {
+            path: path.to_path_buf(),
+            schema,
+            writer,
+            cols,
+            rows: 0,
+        })
+    }
+
+    /// Columns `names`: column 0 (`id`) required, `ts_col` a nullable timestamp.
+    pub(crate) fn create(path: &Path, names: &[&str], ts_col: Option<usize>) -> Result<Self> {
+        Self::create_with(path, names, ts_col, &[0])
+    }
+
+    #[inline]
+    pub(crate) fn str(&mut self, i: usize, v: Option<&str>) {
+        if let Col::Str(b) = &mut self.cols[i] {
+            b.append_option(v);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn ts(&mut self, i: usize, v: Option<i64>) {
+        if let Col::Ts(b) = &mut self.cols[i] {
+            b.append_option(v);
+        }
+    }
+
+    pub(crate) fn end_row(&mut self) -> Result<()> {
+        self.rows += 1;
+        if self.rows >= BATCH_ROWS {
+            self.flush_batch()?;
+        }
+        Ok(())
+    }
+
+    fn flush_batch(&mut self) -> Result<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = self
+            .cols
+            .iter_mut()
+            .map(|c| -> ArrayRef {
+                match c {
+                    Col::Str(b) => Arc::new(b.finish()),
+                    Col::Ts(b) => Arc::new(b.finish().with_timezone("UTC")),
+                }
+            })
+            .collect();
+        let batch = RecordBatch::try_new(Arc::clone(&self.schema), arrays)
+            .map_err(|e| pq_err(&self.path, e))?;
+        self.writer
+            .write(&batch)
+            .map_err(|e| pq_err(&self.path, e))?;
+        self.rows = 0;
+        Ok(())
+    }
+
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.flush_batch()?;
+        let path = self.path;
+        let f = self.writer.into_inner().map_err(|e| pq_err(&path, e))?;
+        f.sync_all().map_err(|e| Error::io(&path, e))
+    }
+}
+
+/// The events file: [`super::EVENT_COLUMNS`], `ts` a timestamp.
+pub(crate) struct EventPq {
+    t: TablePq,
+    ip: String,
+}
+
+impl EventPq {
+    pub(crate) fn create(path: &Path) -> Result<Self> {
+        Ok(EventPq {
+            t: TablePq::create_with(path, &super::EVENT_COLUMNS, Some(1), &[0, 1, 2, 3, 4])?,
+            ip: String::new(),
+        })
+    }
+
+    pub(crate) fn write(&mut self, r: &EventRow<'_>) -> Result<()> {
+        use std::fmt::Write;
+        let t = &mut self.t;
+        t.str(0, Some(r.id));
+        t.ts(1, Some(r.ts));
+        t.str(2, Some(r.actor));
+        t.str(3, Some(r.action));
+        t.str(4, Some(r.target));
+        t.str(5, r.owner);
+        t.str(6, r.text);
+        let ip = r.ip.map(|ip| {
+            self.ip.clear();
+            let _ = write!(self.ip, "{ip}");
+            self.ip.as_str()
+        });
+        t.str(7, ip);
+        t.str(8, r.device);
+        t.str(9, r.client);
+        t.end_row()
+    }
+
+    pub(crate) fn finish(self) -> Result<()> {
+        self.t.finish()
+    }
+}
