@@ -1,1 +1,66 @@
-fn main() {}
+//! The `lockstep` command line: finds bought engagement in a platform's event log.
+//!
+//! Glue only: each subcommand lives in `cmd/<name>.rs` and calls the library crates.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+mod progress;
+
+/// Finds bought engagement (likes, follows, comments, reviews) and automated data harvesting
+/// in a platform's event log.
+#[derive(Debug, Parser)]
+#[command(name = "lockstep", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load event files and print a summary: events per action, distinct ids, time span,
+    /// rejected lines by reason, memory used.
+    Inspect(cmd::inspect::Args),
+    /// Write a simulated platform with planted fraud operations and its ground truth.
+    Simulate(cmd::simulate::Args),
+    /// Score a findings directory against a simulator's (or an importer's) ground truth.
+    Eval(cmd::eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = std::io::stdout().flush();
+            eprintln!("lockstep: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed stdout (`lockstep … | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand, each with its `Args` and `run`.
+
+pub(crate) mod eval;
+pub(crate) mod inspect;
+pub(crate) mod simulate;
