@@ -1,0 +1,53 @@
+//! Detectors of bought engagement: lockstep groups and dense blocks.
+//!
+//! # Brief overview
+//!
+//! Every detector is a pure function of an [`EventLog`](lockstep_core::EventLog) (or of a
+//! prebuilt index from `lockstep-graph`) and a config, and returns a report whose findings
+//! convert to [`Signal`]s: these accounts, these events, this score, because of this
+//! [`Reason`], with these [`Aspects`]. Entry points come in pairs: `x(&log, &cfg)` builds the
+//! index itself, `x_indexed(&index, &cfg)` reuses one so detectors can share it.
+//!
+//! - [`lockstep`]: groups of accounts engaging the same targets in the same time windows,
+//!   repeatedly (CopyCatch / SynchroTrap) — [`lockstep::lockstep_groups`].
+//! - [`dense`]: camouflage-resistant dense subgraphs of the account × target graph
+//!   ([`dense::fraudar`]) and dense blocks of the account × target × time × IP × device
+//!   tensor ([`dense::mzoom`], with the M-Zoom and D-Cube peeling rules).
+//! - [`reference`]: naive sequential versions of each detector that the tests hold the
+//!   optimised ones to.
+//!
+//! Indexes: `lockstep_graph::GraphIndex` (bipartite CSR + time order) and
+//! `lockstep_graph::Tensor`. The judge that fuses signals into verdicts builds on this crate.
+//!
+//! # Example
+//!
+//! ```
+//! use lockstep_core::{EventLogBuilder, RawEvent};
+//! use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups};
+//!
+//! // Six accounts like the same post within two minutes, on six different days.
+//! let mut b = EventLogBuilder::new();
+//! for day in 0..6i64 {
+//!     for m in 0..6i64 {
+//!         let (actor, target) = (format!("farm{m}"), format!("order{day}"));
+//!         b.push(&RawEvent { id: None, ts: day * 86_400_000 + m * 20_000, actor: &actor,
+//!             action: "like", target: &target, owner: None, text: None, ip: None,
+//!             device: None, client: None, line: 1 }).unwrap();
+//!     }
+//! }
+//! let log = b.finish();
+//! let report = lockstep_groups(&log, &LockstepConfig::default()).unwrap();
+//! assert_eq!(report.groups.len(), 1);
+//! let signal = report.groups[0].to_signal(&log);
+//! assert_eq!(signal.accounts.len(), 6);
+//! assert_eq!(signal.reason.code(), "lockstep-group");
+//! ```
+
+pub mod dense;
+mod error;
+pub mod lockstep;
+pub mod reference;
+mod signal;
+
+pub use error::{Error, Result};
+pub use signal::{Aspect, Aspects, Reason, Signal};
