@@ -35,13 +35,13 @@ impl StrColumn {
     /// than a block can address (4 GiB).
     pub fn push(&mut self, s: &[u8]) -> bool {
         let row = self.ends.len();
-        if row % BLOCK_ROWS == 0 {
+        if row.is_multiple_of(BLOCK_ROWS) {
             self.bases.push(self.bytes.len() as u64);
         }
         let base = *self.bases.last().expect("a block base exists") as usize;
         let end = self.bytes.len() + s.len() - base;
         if end > u32::MAX as usize {
-            if row % BLOCK_ROWS == 0 {
+            if row.is_multiple_of(BLOCK_ROWS) {
                 self.bases.pop();
             }
             return false;
@@ -59,7 +59,7 @@ impl StrColumn {
     pub fn get(&self, i: usize) -> &[u8] {
         let block = i / BLOCK_ROWS;
         let base = self.bases[block] as usize;
-        let start = if i % BLOCK_ROWS == 0 { 0 } else { self.ends[i - 1] as usize };
+        let start = if i.is_multiple_of(BLOCK_ROWS) { 0 } else { self.ends[i - 1] as usize };
         let end = self.ends[i] as usize;
         &self.bytes[base + start..base + end]
     }

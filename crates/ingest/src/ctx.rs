@@ -1,0 +1,211 @@
+//! The sequential end of every reader: pushes events into the builder, writes rejected lines,
+//! keeps the counts and enforces the reject budget.
+
+use std::time::Instant;
+
+use lockstep_core::{EventLogBuilder, PushError, RawEvent};
+
+use crate::input::{Planned, ProgressFn};
+use crate::reject::{RejectBudget, RejectSink, Rejected, budget_message, raw_text};
+use crate::stats::{FileStats, IngestStats};
+use crate::{Error, Reason, Result};
+
+/// State shared by all readers of one load.
+pub(crate) struct Ctx<'s> {
+    pub(crate) builder: EventLogBuilder,
+    sink: &'s mut dyn RejectSink,
+    budget: RejectBudget,
+    pub(crate) stats: IngestStats,
+    pub(crate) file: FileStats,
+    file_start: Instant,
+    pub(crate) max_line: usize,
+    pub(crate) block_bytes: usize,
+    pub(crate) progress: Option<ProgressFn>,
+    /// Bytes of the files finished before the current one.
+    pub(crate) bytes_before: u64,
+}
+
+impl<'s> Ctx<'s> {
+    pub(crate) fn new(
+        sink: &'s mut dyn RejectSink,
+        budget: RejectBudget,
+        max_line: usize,
+        block_bytes: usize,
+        progress: Option<ProgressFn>,
+    ) -> Self {
+        Ctx {
+            builder: EventLogBuilder::new(),
+            sink,
+            budget,
+            stats: IngestStats::default(),
+            file: empty_file(),
+            file_start: Instant::now(),
+            max_line,
+            block_bytes,
+            progress,
+            bytes_before: 0,
+        }
+    }
+
+    pub(crate) fn begin_file(&mut self, p: &Planned) {
+        self.file = FileStats {
+            path: p.path.clone(),
+            name: p.name.clone(),
+            kind: p.kind,
+            format: p.format.name(),
+            bytes: p.bytes,
+            ..empty_file()
+        };
+        self.file_start = Instant::now();
+    }
+
+    pub(crate) fn end_file(&mut self) {
+        let mut f = std::mem::replace(&mut self.file, empty_file());
+        f.elapsed = self.file_start.elapsed();
+        self.bytes_before += f.bytes;
+        if let Some(cb) = &self.progress {
+            cb(self.bytes_before);
+        }
+        self.stats.files.push(f);
+    }
+
+    /// Counts `n` lines read, `blank` of them blank.
+    #[inline]
+    pub(crate) fn lines(&mut self, n: u64, blank: u64) {
+        self.file.lines += n;
+        self.file.blank_lines += blank;
+        self.stats.lines += n;
+        self.stats.blank_lines += blank;
+    }
+
+    /// Counts a line kept (an event or a side-table row).
+    #[inline]
+    pub(crate) fn kept(&mut self) {
+        self.file.kept += 1;
+        match self.file.kind {
+            crate::FileKind::Events => self.stats.events += 1,
+            crate::FileKind::Accounts => self.stats.accounts += 1,
+            crate::FileKind::Devices => self.stats.devices += 1,
+        }
+    }
+
+    /// Rejects line `line` of the current file (the line must be counted with
+    /// [`Ctx::lines`] by the caller).
+    pub(crate) fn reject(
+        &mut self,
+        line: u64,
+        reason: Reason,
+        message: String,
+        raw: &[u8],
+    ) -> Result<()> {
+        self.reject_text(line, reason, message, raw_text(raw))
+    }
+
+    pub(crate) fn reject_text(
+        &mut self,
+        line: u64,
+        reason: Reason,
+        message: String,
+        raw: String,
+    ) -> Result<()> {
+        let r = Rejected {
+            file: self.file.name.clone(),
+            line,
+            reason,
+            message,
+            raw,
+        };
+        self.file.rejected += 1;
+        self.stats.rejected += 1;
+        *self
+            .stats
+            .rejected_by_reason
+            .entry(reason.as_str().to_string())
+            .or_default() += 1;
+        self.sink
+            .reject(&r)
+            .map_err(|e| Error::RejectSink(std::sync::Arc::new(e)))?;
+        if self
+            .budget
+            .exceeded_early(self.stats.rejected, self.stats.records())
+        {
+            return Err(self.budget_error(true));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn budget_error(&self, early: bool) -> Error {
+        Error::InvalidInput(budget_message(
+            &self.budget,
+            self.stats.rejected,
+            self.stats.records(),
+            &self.stats.rejected_by_reason,
+            early,
+        ))
+    }
+
+    /// The end-of-run budget check.
+    pub(crate) fn check_budget_final(&self) -> Result<()> {
+        if self
+            .budget
+            .exceeded_final(self.stats.rejected, self.stats.records())
+        {
+            Err(self.budget_error(false))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Pushes one event; a refusal by the builder becomes a rejected line.
+    #[inline]
+    pub(crate) fn push_event(
+        &mut self,
+        ev: &RawEvent<'_>,
+        raw: impl FnOnce() -> String,
+    ) -> Result<()> {
+        match self.builder.push(ev) {
+            Ok(()) => {
+                self.kept();
+                Ok(())
+            }
+            Err(e) => {
+                let reason = match e {
+                    PushError::DuplicateId { .. } => Reason::DuplicateId,
+                    PushError::Exhausted(_) => Reason::CapacityExceeded,
+                };
+                self.reject_text(u64::from(ev.line), reason, e.to_string(), raw())
+            }
+        }
+    }
+
+    pub(crate) fn flush_sink(&mut self) -> Result<()> {
+        self.sink
+            .flush()
+            .map_err(|e| Error::RejectSink(std::sync::Arc::new(e)))
+    }
+}
+
+/// A line number as the core stores it.
+pub(crate) fn line_u32(line: u64) -> Result<u32> {
+    u32::try_from(line).map_err(|_| {
+        Error::Core(lockstep_core::Error::ResourcesExhausted(
+            "an input file with more than 4 billion lines".into(),
+        ))
+    })
+}
+
+fn empty_file() -> FileStats {
+    FileStats {
+        path: Default::default(),
+        name: String::new(),
+        kind: crate::FileKind::Events,
+        format: "",
+        bytes: 0,
+        lines: 0,
+        blank_lines: 0,
+        kept: 0,
+        rejected: 0,
+        elapsed: Default::default(),
+        notes: Vec::new(),
+    }
+}

@@ -1,0 +1,209 @@
+//! Parquet input.
+#![cfg(feature = "parquet")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    ArrayRef, DictionaryArray, Float64Array, Int64Array, LargeStringArray, RecordBatch,
+    StringArray, StringViewArray, TimestampMicrosecondArray, TimestampSecondArray,
+};
+use lockstep_ingest::{Inputs, Reason};
+use parquet::arrow::ArrowWriter;
+
+use crate::util::*;
+
+fn write(dir: &Path, name: &str, cols: Vec<(&str, ArrayRef)>) -> PathBuf {
+    let p = dir.join(name);
+    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let mut w =
+        ArrowWriter::try_new(std::fs::File::create(&p).unwrap(), batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    p
+}
+
+fn strs(v: &[Option<&str>]) -> ArrayRef {
+    Arc::new(StringArray::from(v.to_vec()))
+}
+
+#[test]
+fn types_nulls_and_dictionaries() {
+    let d = tempfile::tempdir().unwrap();
+    let dict: DictionaryArray<Int32Type> = vec![Some("like"), Some("follow"), Some("like"), None]
+        .into_iter()
+        .collect();
+    let p = write(
+        d.path(),
+        "t.parquet",
+        vec![
+            (
+                "ts",
+                Arc::new(TimestampSecondArray::from(vec![
+                    Some(1_700_000_000),
+                    Some(1_700_000_001),
+                    None,
+                    Some(1),
+                ])) as ArrayRef,
+            ),
+            (
+                "actor",
+                Arc::new(LargeStringArray::from(vec!["a", "b", "c", "d"])),
+            ),
+            ("action", Arc::new(dict)),
+            (
+                "target",
+                Arc::new(StringViewArray::from(vec!["p", "q", "r", "s"])),
+            ),
+            (
+                "ip",
+                strs(&[
+                    Some("::ffff:1.2.3.4"),
+                    None,
+                    Some("1.1.1.1"),
+                    Some("1.1.1.1"),
+                ]),
+            ),
+            (
+                "other",
+                Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0])),
+            ),
+        ],
+    );
+    let (l, s) = load_events(&[p]);
+    check_invariant(&l.stats, &s);
+    assert_eq!(l.log.len(), 2);
+    assert_eq!(l.log.ts(), [1_700_000_000_000, 1_700_000_001_000]);
+    assert_eq!(l.log.verbs.name(l.log.action()[1]), "follow");
+    assert_eq!(l.log.ips.resolve(l.log.ip()[0]).to_string(), "1.2.3.4");
+    assert_eq!(
+        reasons(&s),
+        [(3, Reason::MissingField), (4, Reason::MissingField)]
+    );
+    assert!(s.0[0].message.contains("`ts`"));
+    assert!(s.0[1].message.contains("`action`"));
+    assert!(s.0[0].raw.contains("\"actor\":\"c\""), "{}", s.0[0].raw);
+    assert_eq!(l.log.event_id_string(1), "t.parquet:2");
+}
+
+#[test]
+fn ts_as_int_text_and_micros() {
+    let d = tempfile::tempdir().unwrap();
+    let a = write(
+        d.path(),
+        "a.parquet",
+        vec![
+            ("ts", Arc::new(Int64Array::from(vec![5, -1])) as ArrayRef),
+            ("actor", strs(&[Some("a"), Some("a")])),
+            ("action", strs(&[Some("like"), Some("like")])),
+            ("target", strs(&[Some("p"), Some("p")])),
+        ],
+    );
+    let b = write(
+        d.path(),
+        "b.parquet",
+        vec![
+            (
+                "ts",
+                strs(&[Some("2026-03-01T12:00:00+01:00"), Some("77"), Some("nope")]),
+            ),
+            ("actor", strs(&[Some("a"), Some("a"), Some("a")])),
+            ("action", strs(&[Some("like"), Some("like"), Some("like")])),
+            ("target", strs(&[Some("p"), Some("p"), Some("p")])),
+        ],
+    );
+    let c = write(
+        d.path(),
+        "c.parquet",
+        vec![
+            (
+                "ts",
+                Arc::new(TimestampMicrosecondArray::from(vec![1_500_123_999])) as ArrayRef,
+            ),
+            ("actor", strs(&[Some("a")])),
+            ("action", strs(&[Some("like")])),
+            ("target", strs(&[Some("p")])),
+        ],
+    );
+    let (l, s) = load_events(&[a, b, c]);
+    check_invariant(&l.stats, &s);
+    assert_eq!(l.log.ts(), [5, 1_772_362_800_000, 77, 1_500_123]);
+    assert_eq!(
+        reasons(&s),
+        [(2, Reason::TimestampOutOfRange), (3, Reason::BadTimestamp)]
+    );
+}
+
+#[test]
+fn wrong_column_types_are_file_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "w.parquet",
+        vec![
+            ("ts", Arc::new(Float64Array::from(vec![1.0])) as ArrayRef),
+            ("actor", strs(&[Some("a")])),
+            ("action", strs(&[Some("like")])),
+            ("target", strs(&[Some("p")])),
+        ],
+    );
+    let (r, _) = try_load(&Inputs::events(&[p]), &unlimited());
+    let e = r.unwrap_err().to_string();
+    assert!(
+        e.contains("w.parquet")
+            && e.contains("`ts`")
+            && e.contains("Float64")
+            && e.contains("Timestamp"),
+        "{e}"
+    );
+
+    let p = write(
+        d.path(),
+        "x.parquet",
+        vec![
+            ("ts", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+            ("actor", Arc::new(Int64Array::from(vec![1]))),
+            ("action", strs(&[Some("like")])),
+            ("target", strs(&[Some("p")])),
+        ],
+    );
+    let (r, _) = try_load(&Inputs::events(&[p]), &unlimited());
+    let e = r.unwrap_err().to_string();
+    assert!(
+        e.contains("`actor`") && e.contains("Int64") && e.contains("Utf8"),
+        "{e}"
+    );
+
+    let p = write(
+        d.path(),
+        "y.parquet",
+        vec![
+            ("ts", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+            ("actor", strs(&[Some("a")])),
+        ],
+    );
+    let (r, _) = try_load(&Inputs::events(&[p]), &unlimited());
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains("`action`") && e.contains("missing"), "{e}");
+
+    // Not a Parquet file at all.
+    let p = file(d.path(), "z.parquet", "hello");
+    let (r, _) = try_load(&Inputs::events(&[p]), &unlimited());
+    let e = r.unwrap_err();
+    assert!(matches!(e, lockstep_ingest::Error::Parquet { .. }), "{e}");
+    assert!(e.to_string().contains("z.parquet"));
+}
+
+#[test]
+fn empty_parquet() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("e.parquet");
+    lockstep_ingest::write::EventWriter::create(&p, lockstep_ingest::write::Format::Parquet)
+        .unwrap()
+        .finish()
+        .unwrap();
+    let (l, s) = load_events(&[p]);
+    check_invariant(&l.stats, &s);
+    assert_eq!(l.stats.lines, 0);
+}
