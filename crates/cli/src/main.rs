@@ -28,6 +28,12 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Score a findings directory against a simulator's (or an importer's) ground truth.
     Eval(cmd::eval::Args),
+    /// Plan, apply and undo enforcement actions from a findings directory.
+    Enforce(cmd::enforce::Args),
+    /// Open, decide and list appeals against enforcement actions.
+    Appeal(cmd::appeal::Args),
+    /// Verify and show the hash-chained audit log.
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +49,9 @@ fn main() -> ExitCode {
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Enforce(args) => cmd::enforce::run(args),
+        Command::Appeal(args) => cmd::appeal::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

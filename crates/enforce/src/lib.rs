@@ -11,9 +11,9 @@
 //!   challenge or secure (compromised accounts get their app tokens revoked and a password
 //!   reset, never a ban), devices, IP ranges and apps to block, vendors to ban. Each action has
 //!   a stable key ([`lockstep_store::action_key`]).
-//! - [`apply`] records the plan in a [`lockstep_store::Store`] and delivers it to a [`Sink`]
+//! - [`apply()`] records the plan in a [`lockstep_store::Store`] and delivers it to a [`Sink`]
 //!   ([`NdjsonSink`], [`WebhookSink`], [`MemorySink`]); running it again changes nothing, and a
-//!   run killed at any point finishes on the next. [`deliver`] flushes undos requested by
+//!   run killed at any point finishes on the next. [`deliver()`] flushes undos requested by
 //!   `enforce undo` and granted appeals.
 //!
 //! The guarantees are spelled out in `docs/ENFORCEMENT.md`. The store itself is

@@ -54,7 +54,7 @@ pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 /// Which pending work [`Store::deliver`] picks up.
 #[derive(Debug, Clone, Copy)]
 pub enum DeliveryScope<'a> {
-    /// Pending applies of these keys only (one plan).
+    /// Pending applies and undos of these keys only (one plan, or the actions just undone).
     Keys(&'a [String]),
     /// Every pending apply and undo in the store (the outbox).
     All,
@@ -384,9 +384,31 @@ impl Store {
         let mut report = RecordReport::default();
         for chunk in actions.chunks(batch.max(1)) {
             let t = now();
+            // Skip, with one query, the keys already recorded (the common case on a rerun).
+            let params: Vec<Value> = chunk.iter().map(|a| (&a.key).into()).collect();
+            let known: std::collections::HashSet<String> = self.conn.read(|tx| {
+                tx.query(
+                    &format!(
+                        "SELECT key FROM actions WHERE key IN ({})",
+                        placeholders(1, chunk.len())
+                    ),
+                    &params,
+                )?
+                .iter()
+                .map(|r| r[0].text().map(str::to_owned))
+                .collect()
+            })?;
+            if known.len() == chunk.len() {
+                report.existing += chunk.len() as u64;
+                continue;
+            }
             let (new, existing) = self.conn.write(|tx| {
                 let (mut new, mut existing) = (0, 0);
                 for a in chunk {
+                    if known.contains(&a.key) {
+                        existing += 1;
+                        continue;
+                    }
                     let n = tx.exec(
                         "INSERT INTO actions (key, kind, subject, operation, account, reason, payload, \
                          plan_id, status, recorded_at, recorded_by) \
@@ -512,7 +534,7 @@ impl Store {
                     let params: Vec<Value> = keys.iter().map(Into::into).collect();
                     tx.query(
                         &format!(
-                            "SELECT {ACTION_COLUMNS} FROM actions WHERE status = 'pending' AND key IN ({}) ORDER BY key",
+                            "SELECT {ACTION_COLUMNS} FROM actions WHERE status IN ('pending', 'undo_pending') AND key IN ({}) ORDER BY key",
                             placeholders(1, keys.len())
                         ),
                         &params,
@@ -907,6 +929,19 @@ impl Store {
                 &[action.into()],
             )?;
             Ok(rows.first().map_or(Ok(0), |r| r[0].int())? as u64)
+        })
+    }
+
+    /// The entry with this hash, if the chain has one (to check a published head).
+    pub fn audit_entry_by_hash(&mut self, hash: &str) -> Result<Option<AuditEntry>> {
+        self.conn.read(|tx| {
+            tx.query(
+                &format!("SELECT {} FROM audit_log WHERE hash = $1", audit::COLUMNS),
+                &[hash.into()],
+            )?
+            .first()
+            .map(audit::from_row)
+            .transpose()
         })
     }
 

@@ -1,5 +1,8 @@
 //! One module per subcommand, each with its `Args` and `run`.
 
+pub(crate) mod appeal;
+pub(crate) mod audit;
+pub(crate) mod enforce;
 pub(crate) mod eval;
 pub(crate) mod inspect;
 pub(crate) mod simulate;
