@@ -448,4 +448,85 @@ mod tests {
         assert_eq!(ip_range("[::1]", 24, 128).unwrap(), "::1/128");
         assert!(ip_range("not-an-ip", 24, 48).is_none());
     }
+
+    fn op(id: &str, kind: &str) -> Operation {
+        Operation {
+            id: id.into(),
+            kind: kind.into(),
+            accounts: vec!["v1".into(), "v2".into()],
+            ips: vec!["192.0.2.10".into(), "192.0.2.99".into()],
+            devices: vec!["phone-1".into()],
+            clients: vec!["api:autolike".into(), "ios/17".into()],
+            score: Some(0.8),
+            behaviour: json!({"kind": kind}),
+        }
+    }
+
+    fn verdict(account: &str, verdict: &str, operation: &str) -> crate::findings::VerdictRow {
+        crate::findings::VerdictRow {
+            account: account.into(),
+            verdict: verdict.into(),
+            score: 0.9,
+            operation: operation.into(),
+            reasons: "r".into(),
+        }
+    }
+
+    #[test]
+    fn victims_infrastructure_is_not_blocked_and_they_are_secured_not_banned() {
+        let f = Findings {
+            operations: vec![op("app-op", "vendor-app")],
+            verdicts: vec![
+                verdict("v1", "compromised", "app-op"),
+                verdict("v2", "compromised", "app-op"),
+            ],
+            ..Findings::default()
+        };
+        let plan = build_plan(&f, &Policy::default(), "t");
+        let kinds: Vec<ActionKind> = plan.actions.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ActionKind::BanVendor,
+                ActionKind::BlockApp,
+                ActionKind::SecureAccount,
+                ActionKind::SecureAccount
+            ]
+        );
+        assert_eq!(plan.actions[0].payload["devices"], json!([]));
+        assert_eq!(plan.actions[0].payload["app_ids"], json!(["autolike"]));
+        assert_eq!(
+            plan.actions[2].payload["revoke_app_tokens"],
+            json!(["autolike"])
+        );
+        assert!(plan.operations[0].through_real_accounts);
+        assert!(plan.notes.iter().any(|n| n.contains("not blocked")));
+    }
+
+    #[test]
+    fn farm_infrastructure_is_blocked_and_policy_decides_suspicious() {
+        let f = Findings {
+            operations: vec![op("farm", "like-farm")],
+            verdicts: vec![
+                verdict("v1", "fake", "farm"),
+                verdict("v2", "suspicious", "farm"),
+                verdict("ok1", "ok", ""),
+            ],
+            ..Findings::default()
+        };
+        let plan = build_plan(&f, &Policy::default(), "t");
+        assert_eq!(plan.summary.get("block_ip_range"), Some(&1), "one /24");
+        assert_eq!(plan.summary.get("block_device"), Some(&1));
+        assert_eq!(plan.summary.get("disable_account"), Some(&1));
+        assert_eq!(plan.summary.get("challenge_account"), None);
+        let strict = Policy {
+            suspicious: SuspiciousAction::Challenge,
+            ..Policy::default()
+        };
+        let plan2 = build_plan(&f, &strict, "t");
+        assert_eq!(plan2.summary.get("challenge_account"), Some(&1));
+        assert_ne!(plan.plan_id, plan2.plan_id);
+        // Deterministic.
+        assert_eq!(plan, build_plan(&f, &Policy::default(), "t"));
+    }
 }

@@ -281,3 +281,61 @@ impl Sink for MemorySink {
         "memory".to_owned()
     }
 }
+
+#[cfg(test)]
+mod ndjson_tests {
+    use lockstep_store::{Action, ActionKind, ActionStatus, DeliveryOp};
+
+    use super::*;
+
+    fn delivery(key: &str) -> Delivery {
+        Delivery {
+            op: DeliveryOp::Apply,
+            action: Action {
+                key: key.into(),
+                kind: ActionKind::BlockDevice,
+                subject: "d".into(),
+                operation: "op".into(),
+                account: None,
+                reason: String::new(),
+                payload: json!({}),
+                plan_id: "p".into(),
+                status: ActionStatus::Pending,
+                recorded_at: String::new(),
+                recorded_by: String::new(),
+                applied_at: None,
+                undo_reason: None,
+                undone_at: None,
+            },
+        }
+    }
+
+    #[test]
+    fn torn_tail_is_dropped_and_known_ids_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.ndjson");
+        let mut sink = NdjsonSink::open(&path).unwrap();
+        sink.deliver(&[delivery("k1"), delivery("k2")]).unwrap();
+        drop(sink);
+        // A crash mid-write leaves half a line.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"id":"apply:k3","op":"ap"#).unwrap();
+        drop(f);
+
+        let mut sink = NdjsonSink::open(&path).unwrap();
+        assert_eq!(sink.delivered().len(), 2);
+        sink.deliver(&[delivery("k2"), delivery("k3"), delivery("k3")])
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(ids, ["apply:k1", "apply:k2", "apply:k3"]);
+    }
+}
