@@ -19,9 +19,16 @@ fn data_dir() -> PathBuf {
 fn load(n: u64, format: Format) -> usize {
     let path = lockstep_bench::ensure(&data_dir(), n, format).expect("bench input");
     let files = [path];
-    let inputs = Inputs { events: &files, accounts: None, devices: None };
-    let opts = IngestOptions { max_rejected: RejectBudget::Unlimited, ..IngestOptions::default() };
-    let mut rejected = Vec::new();
+    let inputs = Inputs {
+        events: &files,
+        accounts: None,
+        devices: None,
+    };
+    let opts = IngestOptions {
+        max_rejected: RejectBudget::Unlimited,
+        ..IngestOptions::default()
+    };
+    let mut rejected = lockstep_ingest::NullRejectSink;
     let loaded = lockstep_ingest::load(&inputs, &opts, &mut rejected).expect("load");
     loaded.log.len()
 }

@@ -54,8 +54,22 @@ impl Rng {
 }
 
 const WORDS: [&str; 16] = [
-    "great", "photo", "love", "this", "so", "cool", "amazing", "where", "is", "that", "wow",
-    "nice", "colours", "congrats", "beautiful", "light",
+    "great",
+    "photo",
+    "love",
+    "this",
+    "so",
+    "cool",
+    "amazing",
+    "where",
+    "is",
+    "that",
+    "wow",
+    "nice",
+    "colours",
+    "congrats",
+    "beautiful",
+    "light",
 ];
 
 /// Writes `n` events to `path` in `format`, deterministically for a given `seed`.
@@ -112,10 +126,21 @@ pub fn generate(path: &Path, n: u64, format: Format, seed: u64) -> lockstep_inge
                 text.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
             }
         }
-        let ip = if a % 10 == 0 {
-            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, (a >> 16) as u16, a as u16, 0, 0, 0, 1))
+        let ip = if a.is_multiple_of(10) {
+            IpAddr::V6(Ipv6Addr::new(
+                0x2001,
+                0xdb8,
+                (a >> 16) as u16,
+                a as u16,
+                0,
+                0,
+                0,
+                1,
+            ))
         } else {
-            IpAddr::V4(Ipv4Addr::from((0x0A00_0000 + (a as u32 % 0x00FF_FFFF)).to_be_bytes()))
+            IpAddr::V4(Ipv4Addr::from(
+                (0x0A00_0000 + (a as u32 % 0x00FF_FFFF)).to_be_bytes(),
+            ))
         };
         let client = match a % 7 {
             0 => "web",

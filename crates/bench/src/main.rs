@@ -46,7 +46,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Data { events, format, out } => {
+        Command::Data {
+            events,
+            format,
+            out,
+        } => {
             let t = Instant::now();
             lockstep_bench::ensure(&out, events, format).map(|p| {
                 println!("{} ({:.1} s)", p.display(), t.elapsed().as_secs_f64());
@@ -64,9 +68,16 @@ fn main() -> ExitCode {
 }
 
 fn ingest(files: &[PathBuf]) -> lockstep_ingest::Result<()> {
-    let inputs = Inputs { events: files, accounts: None, devices: None };
-    let opts = IngestOptions { max_rejected: RejectBudget::Unlimited, ..IngestOptions::default() };
-    let mut rejected = Vec::new();
+    let inputs = Inputs {
+        events: files,
+        accounts: None,
+        devices: None,
+    };
+    let opts = IngestOptions {
+        max_rejected: RejectBudget::Unlimited,
+        ..IngestOptions::default()
+    };
+    let mut rejected = lockstep_ingest::NullRejectSink;
     let t = Instant::now();
     let loaded = lockstep_ingest::load(&inputs, &opts, &mut rejected)?;
     let secs = t.elapsed().as_secs_f64();
@@ -91,5 +102,9 @@ fn ingest(files: &[PathBuf]) -> lockstep_ingest::Result<()> {
 fn peak_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+    line.split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kb| kb * 1024)
 }

@@ -56,6 +56,13 @@ impl RejectSink for Rejections {
             None => Ok(()),
         }
     }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Runs `lockstep inspect`.
@@ -66,7 +73,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         accounts: args.accounts.as_deref(),
         devices: args.devices.as_deref(),
     };
-    let total = lockstep_ingest::input_bytes(&inputs)?;
+    let total = lockstep_ingest::total_input_bytes(&inputs)?;
     let bar = progress::bytes_bar(total, "reading");
     let file = match &args.rejected {
         Some(p) => Some(JsonlRejectSink::new(BufWriter::new(
@@ -74,21 +81,21 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         ))),
         None => None,
     };
-    let mut sink = Rejections { file, examples: Vec::new() };
+    let mut sink = Rejections {
+        file,
+        examples: Vec::new(),
+    };
     let opts = IngestOptions {
         max_rejected: args.max_rejected,
         progress: Some({
             let bar = bar.clone();
-            Arc::new(move |n| bar.inc(n))
+            Arc::new(move |n| bar.set_position(n))
         }),
         ..IngestOptions::default()
     };
     let loaded = lockstep_ingest::load(&inputs, &opts, &mut sink);
     bar.finish_and_clear();
     let loaded = loaded?;
-    if let Some(f) = sink.file.take() {
-        f.finish().context("cannot write the rejected lines")?;
-    }
     let summary = Summary::new(&loaded.log, &loaded.stats, &sink.examples, started);
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -137,7 +144,12 @@ struct Memory {
 }
 
 impl<'a> Summary<'a> {
-    fn new(log: &EventLog, stats: &IngestStats, examples: &'a [Rejected], started: Instant) -> Self {
+    fn new(
+        log: &EventLog,
+        stats: &IngestStats,
+        examples: &'a [Rejected],
+        started: Instant,
+    ) -> Self {
         let mut per_action: Vec<(String, u64)> = log
             .action_counts()
             .into_iter()
@@ -220,7 +232,11 @@ impl<'a> Summary<'a> {
             count(self.account_rows as u64),
             count(self.device_rows as u64)
         )?;
-        let share = if self.lines == 0 { 0.0 } else { 100.0 * self.rejected as f64 / self.lines as f64 };
+        let share = if self.lines == 0 {
+            0.0
+        } else {
+            100.0 * self.rejected as f64 / self.lines as f64
+        };
         writeln!(
             out,
             "{:<22}{:>14} of {} lines ({share:.3}%)",
@@ -235,7 +251,12 @@ impl<'a> Summary<'a> {
             writeln!(out, "    e.g. {}:{}: {}", r.file, r.line, r.message)?;
         }
         let m = &self.memory;
-        write!(out, "{:<22}{} for the log without text", "memory", bytes(m.log_bytes_without_text as u64))?;
+        write!(
+            out,
+            "{:<22}{} for the log without text",
+            "memory",
+            bytes(m.log_bytes_without_text as u64)
+        )?;
         if let Some(per) = m.bytes_per_event_without_text {
             write!(out, " ({per:.1} bytes/event)")?;
         }
@@ -259,7 +280,7 @@ fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -275,7 +296,11 @@ fn bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 /// Milliseconds since the epoch as RFC 3339 UTC.
