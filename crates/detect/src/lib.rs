@@ -11,9 +11,9 @@
 //! - [`lockstep`]: groups of accounts engaging the same targets in the same time windows,
 //!   repeatedly (CopyCatch / SynchroTrap) — [`lockstep::lockstep_groups`].
 //! - [`dense`]: camouflage-resistant dense subgraphs of the account × target graph
-//!   ([`dense::fraudar`]) and dense blocks of the account × target × time × IP × device
-//!   tensor ([`dense::mzoom`], with the M-Zoom and D-Cube peeling rules).
-//! - [`reference`]: naive sequential versions of each detector that the tests hold the
+//!   ([`dense::fraudar()`]) and dense blocks of the account × target × time × IP × device
+//!   tensor ([`dense::mzoom()`], with the M-Zoom and D-Cube peeling rules).
+//! - [`reference`](mod@reference): naive sequential versions of each detector that the tests hold the
 //!   optimised ones to.
 //!
 //! Indexes: `lockstep_graph::GraphIndex` (bipartite CSR + time order) and

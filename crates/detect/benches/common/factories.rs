@@ -181,6 +181,9 @@ pub(crate) fn world(spec: &WorldSpec) -> World {
     let who = Zipf::new(spec.accounts, spec.account_zipf);
     let what = Zipf::new(spec.targets, spec.target_zipf);
     // Organic: home IP per account (1 in 10 behind one of 50 carrier NAT addresses), own device.
+    let acct: Vec<String> = (0..spec.accounts).map(|a| format!("u{a}")).collect();
+    let dev: Vec<String> = (0..spec.accounts).map(|a| format!("d{a}")).collect();
+    let tgt: Vec<String> = (0..spec.targets).map(|t| format!("t{t}")).collect();
     let home_ip = |a: usize| 0x0a00_0000 + a as u32;
     let nat_ip = |a: usize| 0x6440_0000 + (a % 50) as u32;
     for _ in 0..spec.events {
@@ -191,13 +194,7 @@ pub(crate) fn world(spec: &WorldSpec) -> World {
         } else {
             home_ip(a)
         };
-        out.push(
-            rng.random_range(0..span),
-            &format!("u{a}"),
-            &format!("t{t}"),
-            ip,
-            &format!("d{a}"),
-        );
+        out.push(rng.random_range(0..span), &acct[a], &tgt[t], ip, &dev[a]);
     }
     // Farms.
     let mut farm_names = Vec::new();
@@ -228,7 +225,7 @@ pub(crate) fn world(spec: &WorldSpec) -> World {
                 let t = what.sample(&mut rng);
                 let ip = 0xc000_0200 + (f * 256 + k % fs.ips) as u32;
                 let dev = format!("emu{f}-{}", k % fs.devices);
-                out.push(rng.random_range(0..span), name, &format!("t{t}"), ip, &dev);
+                out.push(rng.random_range(0..span), name, &tgt[t], ip, &dev);
             }
         }
         farm_names.push(names);
@@ -255,7 +252,7 @@ pub(crate) fn world(spec: &WorldSpec) -> World {
                 out.push(
                     rng.random_range(0..span),
                     &name,
-                    &format!("t{t}"),
+                    &tgt[t],
                     0x0b00_0000 + k as u32,
                     &format!("fd{k}"),
                 );
@@ -275,7 +272,7 @@ pub(crate) fn world(spec: &WorldSpec) -> World {
                 &name,
                 "viral",
                 home_ip(a),
-                &format!("d{a}"),
+                &dev[a],
             );
             viral_names.push(name);
         }
@@ -289,7 +286,7 @@ pub(crate) fn world(spec: &WorldSpec) -> World {
             out.push(
                 rng.random_range(0..span),
                 &name,
-                &format!("t{t}"),
+                &tgt[t],
                 0x0c00_0000 + k as u32,
                 &format!("pd{k}"),
             );

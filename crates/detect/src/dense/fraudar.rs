@@ -209,8 +209,18 @@ impl Peel {
     }
 }
 
-/// The per-edge weights of the live graph ([`edge_weight`] of the live degrees) for a live
-/// edge, 0 for a dead one.
+/// The per-edge weights of the live graph.
+///
+/// # Arguments
+/// * `g` — the graph.
+/// * `live` — per edge, whether it is still in the graph.
+/// * `cfg` — `c` and the weighting.
+///
+/// # Returns
+/// Per edge, [`edge_weight`] of the live degrees of its ends, or 0 for a dead edge.
+///
+/// # Complexity
+/// O(E + V).
 pub fn edge_weights<G: Bipartite>(g: &G, live: &[bool], cfg: &FraudarConfig) -> Vec<u64> {
     let account_deg: Vec<usize> = (0..g.num_accounts() as Id)
         .map(|a| g.account_edges(a).filter(|&e| live[e]).count())
@@ -298,6 +308,16 @@ pub fn peel<G: Bipartite>(g: &G, weights: &[u64]) -> Peel {
 
 /// Finds dense blocks in a log: builds a [`GraphIndex`] of `cfg.actions` and calls
 /// [`fraudar_indexed`].
+///
+/// # Arguments
+/// * `log` — the event log.
+/// * `cfg` — see [`FraudarConfig`].
+///
+/// # Returns
+/// As [`fraudar_indexed`].
+///
+/// # Complexity
+/// O(n log n) to index n events, then O(rounds · E log V).
 ///
 /// # Errors
 /// [`crate::Error::InvalidInput`] for a bad config.

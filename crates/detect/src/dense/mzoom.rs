@@ -1,9 +1,6 @@
 //! M-Zoom (Shin et al., PKDD 2016) and D-Cube (Shin et al., WSDM 2017): dense blocks of the
 //! account × target × time × IP × device tensor by greedy removal of low-mass values.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use lockstep_core::{EventLog, Id};
 use lockstep_graph::{ActionSet, GraphIndex, ModeKind, Tensor, TensorConfig};
 use serde::{Deserialize, Serialize};
@@ -197,8 +194,9 @@ struct State<'t> {
 }
 
 impl State<'_> {
-    /// Removes value `v` of mode `m`; returns the values whose mass changed.
-    fn remove(&mut self, m: usize, v: u32, changed: &mut Vec<(u8, u32)>) {
+    /// Removes value `v` of mode `m`, calling `decreased` right after each mass decrease of
+    /// another value.
+    fn remove(&mut self, m: usize, v: u32, mut decreased: impl FnMut(&[Vec<u64>], (u8, u32))) {
         self.alive[m][v as usize] = false;
         self.card[m] -= 1;
         self.mass[m][v as usize] = 0;
@@ -213,11 +211,109 @@ impl State<'_> {
             for (m2, &v2) in self.t.entry(e).iter().enumerate() {
                 if m2 != m {
                     self.mass[m2][v2 as usize] -= c;
-                    changed.push((m2 as u8, v2));
+                    decreased(&self.mass, (m2 as u8, v2));
                 }
             }
         }
         self.order.push((m as u8, v));
+    }
+}
+
+/// A binary min-heap of (mode, value) keyed by (mass, mode, value) with a position index,
+/// so a mass decrease is a sift-up in place (usually a no-op: heavy values sit near the
+/// leaves and lose little) instead of a new entry.
+struct IndexedHeap {
+    heap: Vec<(u8, u32)>,
+    pos: Vec<Vec<u32>>,
+}
+
+impl IndexedHeap {
+    const ABSENT: u32 = u32::MAX;
+
+    fn new(t: &Tensor) -> Self {
+        let pos = t
+            .modes()
+            .iter()
+            .map(|m| vec![Self::ABSENT; m.cardinality as usize])
+            .collect();
+        Self {
+            heap: Vec::new(),
+            pos,
+        }
+    }
+
+    #[inline]
+    fn key(mass: &[Vec<u64>], it: (u8, u32)) -> (u64, u8, u32) {
+        (mass[it.0 as usize][it.1 as usize], it.0, it.1)
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize, it: (u8, u32)) {
+        self.heap[i] = it;
+        self.pos[it.0 as usize][it.1 as usize] = i as u32;
+    }
+
+    fn sift_up(&mut self, mass: &[Vec<u64>], mut i: usize) {
+        let it = self.heap[i];
+        let k = Self::key(mass, it);
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if Self::key(mass, self.heap[parent]) <= k {
+                break;
+            }
+            self.set(i, self.heap[parent]);
+            i = parent;
+        }
+        self.set(i, it);
+    }
+
+    fn sift_down(&mut self, mass: &[Vec<u64>], mut i: usize) {
+        let n = self.heap.len();
+        let it = self.heap[i];
+        let k = Self::key(mass, it);
+        loop {
+            let l = 2 * i + 1;
+            if l >= n {
+                break;
+            }
+            let r = l + 1;
+            let c = if r < n && Self::key(mass, self.heap[r]) < Self::key(mass, self.heap[l]) {
+                r
+            } else {
+                l
+            };
+            if Self::key(mass, self.heap[c]) >= k {
+                break;
+            }
+            self.set(i, self.heap[c]);
+            i = c;
+        }
+        self.set(i, it);
+    }
+
+    fn push(&mut self, mass: &[Vec<u64>], it: (u8, u32)) {
+        self.heap.push(it);
+        let i = self.heap.len() - 1;
+        self.sift_up(mass, i);
+    }
+
+    fn pop(&mut self, mass: &[Vec<u64>]) -> Option<(u8, u32)> {
+        let top = *self.heap.first()?;
+        let last = self.heap.pop().expect("non-empty");
+        self.pos[top.0 as usize][top.1 as usize] = Self::ABSENT;
+        if !self.heap.is_empty() {
+            self.set(0, last);
+            self.sift_down(mass, 0);
+        }
+        Some(top)
+    }
+
+    /// Restores the order after the mass of `it` decreased.
+    fn decreased(&mut self, mass: &[Vec<u64>], it: (u8, u32)) {
+        let i = self.pos[it.0 as usize][it.1 as usize];
+        if i != Self::ABSENT {
+            self.sift_up(mass, i as usize);
+        }
     }
 }
 
@@ -235,7 +331,7 @@ impl State<'_> {
 ///
 /// # Complexity
 /// D-Cube: O(N · E + iterations · Σ live values) with O(N log L) iterations. M-Zoom:
-/// O(N · E log V) with a lazy heap.
+/// O(N · E log V) with an indexed heap (decrease-key in place).
 pub fn peel_tensor(
     t: &Tensor,
     live: &[bool],
@@ -281,7 +377,6 @@ pub fn peel_tensor(
     };
     let mut best_density = density(measure, s.total, &s.card, whole_mass, whole_card);
     let (mut best_len, mut best_mass) = (0, s.total);
-    let mut changed = Vec::new();
     let mut note = |s: &State<'_>| {
         let d = density(measure, s.total, &s.card, whole_mass, whole_card);
         if d > best_density {
@@ -321,33 +416,23 @@ pub fn peel_tensor(
                 );
                 below.sort_unstable();
                 for &(_, v) in &below {
-                    changed.clear();
-                    s.remove(m, v, &mut changed);
+                    s.remove(m, v, |_, _| {});
                     note(&s);
                 }
             }
         }
         PeelPolicy::MZoom => {
-            let mut heap: BinaryHeap<Reverse<(u64, u8, u32)>> = BinaryHeap::new();
+            let mut heap = IndexedHeap::new(t);
             for (m, vs) in initial.iter().enumerate() {
                 for &v in vs {
-                    heap.push(Reverse((s.mass[m][v as usize], m as u8, v)));
+                    heap.push(&s.mass, (m as u8, v));
                 }
             }
             while s.total > 0 {
-                let Some(Reverse((x, m, v))) = heap.pop() else {
+                let Some((m, v)) = heap.pop(&s.mass) else {
                     break;
                 };
-                if !s.alive[m as usize][v as usize] || s.mass[m as usize][v as usize] != x {
-                    continue;
-                }
-                changed.clear();
-                s.remove(m as usize, v, &mut changed);
-                for &(m2, v2) in &changed {
-                    if s.alive[m2 as usize][v2 as usize] {
-                        heap.push(Reverse((s.mass[m2 as usize][v2 as usize], m2, v2)));
-                    }
-                }
+                s.remove(m as usize, v, |mass, it| heap.decreased(mass, it));
                 note(&s);
             }
         }
@@ -523,6 +608,16 @@ impl MZoomReport {
 
 /// Finds dense tensor blocks in a log: builds the [`Tensor`] of `cfg.actions` and calls
 /// [`mzoom_indexed`].
+///
+/// # Arguments
+/// * `log` — the event log.
+/// * `cfg` — see [`MZoomConfig`]; `cfg.tensor` shapes the tensor.
+///
+/// # Returns
+/// As [`mzoom_indexed`].
+///
+/// # Complexity
+/// O(n log n) to index n events and build the tensor, then as [`mzoom_indexed`].
 ///
 /// # Errors
 /// [`crate::Error::InvalidInput`] for a bad config.

@@ -90,6 +90,16 @@ impl LockstepReport {
 /// Finds lockstep groups in a log. Builds a [`GraphIndex`] of `cfg.actions` and calls
 /// [`lockstep_groups_indexed`].
 ///
+/// # Arguments
+/// * `log` — the event log.
+/// * `cfg` — which actions count, and the thresholds.
+///
+/// # Returns
+/// As [`lockstep_groups_indexed`].
+///
+/// # Complexity
+/// O(n log n) to index n events, then as [`lockstep_groups_indexed`].
+///
 /// # Errors
 /// [`crate::Error::InvalidInput`] for a bad config.
 pub fn lockstep_groups(log: &EventLog, cfg: &LockstepConfig) -> Result<LockstepReport> {

@@ -184,7 +184,15 @@ where
 
 /// The similarity of every pair of accounts that co-engaged at least one target, from a log.
 ///
-/// See [`pair_table_indexed`].
+/// # Arguments
+/// * `log` — the event log; `cfg.actions` selects the events.
+/// * `cfg` — window, episode, bucket cap, eligibility.
+///
+/// # Returns
+/// As [`pair_table_indexed`].
+///
+/// # Complexity
+/// O(n log n) to index n events, then as [`pair_table_indexed`].
 ///
 /// # Errors
 /// [`crate::Error::InvalidInput`] for a bad config.

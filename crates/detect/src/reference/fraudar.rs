@@ -12,6 +12,16 @@ use crate::dense::fraudar::{
 };
 
 /// [`crate::dense::fraudar::peel`] by linear scans: O(V² + V·E).
+///
+/// # Arguments
+/// * `g` — the graph.
+/// * `weights` — per-edge weight, 0 for a dead edge.
+///
+/// # Returns
+/// The same [`Peel`] as the optimised version.
+///
+/// # Complexity
+/// O(V² + V · E).
 pub fn peel<G: Bipartite>(g: &G, weights: &[u64]) -> Peel {
     let na = g.num_accounts();
     let n = na + g.num_targets();
@@ -59,6 +69,16 @@ pub fn peel<G: Bipartite>(g: &G, weights: &[u64]) -> Peel {
 
 /// [`crate::dense::fraudar::fraudar_indexed`] with the reference peel and weights counted
 /// from the edge list.
+///
+/// # Arguments
+/// * `g` — the graph.
+/// * `cfg` — see [`FraudarConfig`].
+///
+/// # Returns
+/// The same report as the optimised version.
+///
+/// # Complexity
+/// O(rounds · (V² + V · E)).
 pub fn fraudar<G: Bipartite>(g: &G, cfg: &FraudarConfig) -> FraudarReport {
     let na = g.num_accounts();
     let mut live = vec![true; g.num_edges()];

@@ -23,6 +23,16 @@ fn targets_of(log: &EventLog, cfg: &LockstepConfig) -> BTreeMap<Id, BTreeSet<Id>
 
 /// The pair table of [`crate::lockstep::pair_table`], by brute force over every pair of
 /// events on each target.
+///
+/// # Arguments
+/// * `log` — the event log.
+/// * `cfg` — see [`LockstepConfig`].
+///
+/// # Returns
+/// One row per co-engaging eligible pair, sorted by `(a, b)`.
+///
+/// # Complexity
+/// O(Σ over targets of events²) with ordered maps.
 pub fn pair_table(log: &EventLog, cfg: &LockstepConfig) -> Vec<PairStat> {
     let tgt = targets_of(log, cfg);
     let deg = |a: Id| tgt.get(&a).map_or(0, |s| s.len());
@@ -95,6 +105,16 @@ pub fn pair_table(log: &EventLog, cfg: &LockstepConfig) -> Vec<PairStat> {
 }
 
 /// The groups of [`crate::lockstep::lockstep_groups`], from the brute-force pair table.
+///
+/// # Arguments
+/// * `log` — the event log.
+/// * `cfg` — see [`LockstepConfig`].
+///
+/// # Returns
+/// The groups, ordered as the optimised version orders them.
+///
+/// # Complexity
+/// O(Σ over targets of events² + groups · events · targets).
 pub fn lockstep_groups(log: &EventLog, cfg: &LockstepConfig) -> Vec<LockstepGroup> {
     let table = pair_table(log, cfg);
     let strong: Vec<&PairStat> = table.iter().filter(|p| cfg.is_strong(p)).collect();

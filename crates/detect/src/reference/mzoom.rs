@@ -28,6 +28,16 @@ fn masses(t: &Tensor, live: &[bool]) -> (Vec<Vec<u64>>, u64) {
 
 /// [`crate::dense::mzoom::peel_tensor`] with masses recomputed after every removal:
 /// O(removals · E · N).
+///
+/// # Arguments
+/// * `t`, `live`, `measure`, `policy`, `whole_mass`, `whole_card` — as for the optimised
+///   version.
+///
+/// # Returns
+/// The same [`TensorPeel`] as the optimised version.
+///
+/// # Complexity
+/// O(removals · E · N).
 pub fn peel_tensor(
     t: &Tensor,
     live: &[bool],
@@ -148,6 +158,16 @@ pub fn peel_tensor(
 }
 
 /// [`crate::dense::mzoom::mzoom_indexed`] with the reference peel.
+///
+/// # Arguments
+/// * `t` — the tensor.
+/// * `cfg` — see [`MZoomConfig`].
+///
+/// # Returns
+/// The same report as the optimised version.
+///
+/// # Complexity
+/// O(rounds · removals · E · N).
 pub fn mzoom(t: &Tensor, cfg: &MZoomConfig) -> MZoomReport {
     let mut live = vec![true; t.num_entries()];
     let (mass, whole_mass) = masses(t, &live);
