@@ -235,3 +235,101 @@ fn mzoom_and_dcube_peels_match_reference() {
         );
     }
 }
+
+mod random {
+    //! Tiny random logs and configs, where edge cases (ties, bucket edges, one-event buckets,
+    //! every bucket hot) are common.
+
+    use lockstep_core::{EventLog, EventLogBuilder, RawEvent};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn build(rows: &[(i64, u8, u8, u8, u8)]) -> EventLog {
+        let mut b = EventLogBuilder::new();
+        for (k, &(ts, a, t, ip, dev)) in rows.iter().enumerate() {
+            let (actor, target, device) = (format!("a{a}"), format!("t{t}"), format!("d{dev}"));
+            b.push(&RawEvent {
+                id: None,
+                ts,
+                actor: &actor,
+                action: "like",
+                target: &target,
+                owner: None,
+                text: None,
+                ip: Some(std::net::IpAddr::from([10, 0, 0, ip])),
+                device: Some(&device),
+                client: None,
+                line: k as u32 + 1,
+            })
+            .unwrap();
+        }
+        b.finish()
+    }
+
+    fn rows() -> impl Strategy<Value = Vec<(i64, u8, u8, u8, u8)>> {
+        prop::collection::vec((0i64..400, 0u8..12, 0u8..6, 0u8..3, 0u8..4), 0..120)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn pair_table(rows in rows(), window in 2i64..120, episode in 1i64..200, max_bucket in 2usize..8, min_shared in 1u32..3) {
+            let log = build(&rows);
+            let cfg = LockstepConfig {
+                window_ms: window,
+                episode_ms: episode,
+                max_bucket,
+                min_shared_targets: min_shared,
+                ..LockstepConfig::default()
+            };
+            let got = lockstep_detect::lockstep::pair_table(&log, &cfg).unwrap();
+            same_table("random", &got, &reference::lockstep::pair_table(&log, &cfg));
+        }
+
+        #[test]
+        fn groups(rows in rows(), window in 2i64..120, k in 1usize..3) {
+            let log = build(&rows);
+            let cfg = LockstepConfig {
+                window_ms: window,
+                episode_ms: 50,
+                min_shared_targets: 2,
+                min_episodes: 1,
+                min_degree: k,
+                min_group_size: 2,
+                min_target_members: 2,
+                ..LockstepConfig::default()
+            };
+            let got: Vec<_> = lockstep_groups(&log, &cfg).unwrap().groups.into_iter().map(|g| (g.accounts, g.targets, g.events, g.linked)).collect();
+            let want: Vec<_> = reference::lockstep::lockstep_groups(&log, &cfg).into_iter().map(|g| (g.accounts, g.targets, g.events, g.linked)).collect();
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn fraudar(rows in rows(), row_weighting in any::<bool>()) {
+            let log = build(&rows);
+            let g = GraphIndex::build(&log, ActionSet::all());
+            let cfg = FraudarConfig { row_weighting, min_density: 0.0, min_accounts: 1, min_targets: 1, ..FraudarConfig::default() };
+            prop_assert_eq!(fraudar_indexed(&g, &cfg).unwrap(), reference::fraudar::fraudar(&g, &cfg));
+        }
+
+        #[test]
+        fn tensor_peels(rows in rows(), bucket in 1i64..200, dcube in any::<bool>(), measure in 0usize..3) {
+            let log = build(&rows);
+            let g = GraphIndex::build(&log, ActionSet::all());
+            let tensor = TensorConfig { time_bucket_ms: bucket, ..TensorConfig::default() };
+            let t = Tensor::build(&log, g.events(), &tensor);
+            let cfg = MZoomConfig {
+                tensor,
+                density: [DensityMeasure::Arithmetic, DensityMeasure::Geometric, DensityMeasure::Suspiciousness][measure],
+                policy: if dcube { PeelPolicy::DCube } else { PeelPolicy::MZoom },
+                min_sharing: 0.0,
+                min_mass: 1,
+                min_accounts: 1,
+                ..MZoomConfig::default()
+            };
+            prop_assert_eq!(mzoom_indexed(&t, &cfg).unwrap(), reference::mzoom::mzoom(&t, &cfg));
+        }
+    }
+}
