@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use lockstep_sim::{Config, Format, SCENARIOS};
+use lockstep_sim::{Config, Format};
 
 /// Arguments of `lockstep simulate`.
 #[derive(Debug, clap::Args)]
@@ -20,8 +20,9 @@ pub(crate) struct Args {
     /// Master seed [default: 42, or the config file's].
     #[arg(long)]
     seed: Option<u64>,
-    /// Scenarios to plant, comma-separated: `all`, `none`, or names (see `docs/SIMULATOR.md`)
-    /// [default: all, or the config file's].
+    /// Scenarios to plant, comma-separated: `all`, `none`, or names among like-farm,
+    /// aged-farm, emulator-botnet, vendor-app, comment-farm, drip-followers, data-harvest,
+    /// ban-evasion [default: all, or the config file's].
     #[arg(long, value_delimiter = ',')]
     scenario: Option<Vec<String>>,
     /// Output format: jsonl, jsonl.gz, csv or parquet.
@@ -76,7 +77,6 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         s.devices,
         args.out.display()
     );
-    let _ = SCENARIOS;
     if !s.operations.is_empty() {
         println!(
             "{:<26} {:<16} {:>9} {:>10}",
