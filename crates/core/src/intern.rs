@@ -28,7 +28,9 @@ pub struct Interner {
 
 impl std::fmt::Debug for Interner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Interner").field("len", &self.len()).finish()
+        f.debug_struct("Interner")
+            .field("len", &self.len())
+            .finish()
     }
 }
 
@@ -68,7 +70,10 @@ impl Interner {
     pub fn intern(&mut self, s: &str) -> Result<Id> {
         let h = hash_bytes(&self.hasher, s.as_bytes());
         let strings = &self.strings;
-        if let Some(&id) = self.table.find(h, |&id| strings.get(id as usize) == s.as_bytes()) {
+        if let Some(&id) = self
+            .table
+            .find(h, |&id| strings.get(id as usize) == s.as_bytes())
+        {
             return Ok(id);
         }
         let id = self.strings.len();
@@ -175,7 +180,9 @@ impl IpInterner {
         }
         let id = self.addrs.len();
         if id >= NONE as usize {
-            return Err(Error::ResourcesExhausted("too many distinct IP addresses".into()));
+            return Err(Error::ResourcesExhausted(
+                "too many distinct IP addresses".into(),
+            ));
         }
         self.addrs.push(key);
         self.table.insert(key, id as Id);

@@ -40,6 +40,8 @@ mod strcol;
 
 pub use error::{Error, Result};
 pub use intern::{Id, Interner, IpInterner, NONE};
-pub use log::{EventId, EventLog, EventLogBuilder, EventRef, MemoryUse, PushError, RawEvent, Source};
+pub use log::{
+    EventId, EventLog, EventLogBuilder, EventRef, MemoryUse, PushError, RawEvent, Source,
+};
 pub use side::{AccountTable, Attestation, DeviceTable, RawDevice};
 pub use strcol::StrColumn;

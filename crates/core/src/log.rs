@@ -58,7 +58,10 @@ impl fmt::Display for PushError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PushError::DuplicateId { id, first } => {
-                write!(f, "duplicate event id `{id}` (first seen at {first}, which is kept)")
+                write!(
+                    f,
+                    "duplicate event id `{id}` (first seen at {first}, which is kept)"
+                )
             }
             PushError::Exhausted(e) => write!(f, "{e}"),
         }
@@ -438,10 +441,14 @@ impl EventLogBuilder {
         };
         let text = ev.text.unwrap_or("");
         if !l.text.push(text.as_bytes()) {
-            return Err(ex(Error::ResourcesExhausted("a text longer than 4 GiB".into())));
+            return Err(ex(Error::ResourcesExhausted(
+                "a text longer than 4 GiB".into(),
+            )));
         }
         if !l.event_ids.push(explicit.unwrap_or("").as_bytes()) {
-            return Err(ex(Error::ResourcesExhausted("an event id longer than 4 GiB".into())));
+            return Err(ex(Error::ResourcesExhausted(
+                "an event id longer than 4 GiB".into(),
+            )));
         }
         l.ts.push(ev.ts);
         l.action.push(action);
@@ -461,6 +468,161 @@ impl EventLogBuilder {
             });
         }
         Ok(())
+    }
+
+    /// Appends a batch of events with the same outcome as [`EventLogBuilder::push`] on each in
+    /// turn (same ids, same order, same refusals), but interns the id spaces in parallel: one
+    /// rayon task per id space after a sequential pass for duplicate ids and verbs.
+    ///
+    /// `results` is cleared and gets one entry per event: `Ok(())` when it was appended, or
+    /// the [`PushError`] that `push` would have returned.
+    ///
+    /// # Errors
+    /// [`Error::ResourcesExhausted`] when an id space fills up during the parallel pass. Part of
+    /// the batch may then be appended to some columns only: drop the builder.
+    pub fn push_batch(
+        &mut self,
+        evs: &[RawEvent<'_>],
+        results: &mut Vec<Result<(), PushError>>,
+    ) -> Result<()> {
+        use std::hash::BuildHasher;
+        results.clear();
+        if self.log.sources.is_empty() {
+            self.begin_source("input");
+        }
+        // Sequential pass, in order: duplicate ids, verbs, event ids, times, lines.
+        let mut kept: Vec<u32> = Vec::with_capacity(evs.len());
+        for (k, ev) in evs.iter().enumerate() {
+            let idx = self.log.ts.len();
+            if idx >= u32::MAX as usize {
+                results.push(Err(PushError::Exhausted(Error::ResourcesExhausted(
+                    "more than 4 billion events in one log".into(),
+                ))));
+                continue;
+            }
+            let explicit = ev.id.filter(|s| !s.is_empty());
+            let mut id_hash = 0;
+            if let Some(id) = explicit {
+                id_hash = self.id_hasher.hash_one(id.as_bytes());
+                let ids = &self.log.event_ids;
+                if let Some(&first) = self
+                    .seen_ids
+                    .find(id_hash, |&e| ids.get(e as usize) == id.as_bytes())
+                {
+                    let first = first as usize;
+                    let src = self.log.source_of(first);
+                    results.push(Err(PushError::DuplicateId {
+                        id: id.chars().take(200).collect(),
+                        first: format!("{}:{}", src.name, self.log.lines[first]),
+                    }));
+                    continue;
+                }
+            }
+            let action = match self.log.verbs.code(ev.action) {
+                Ok(a) => a,
+                Err(e) => {
+                    results.push(Err(PushError::Exhausted(e)));
+                    continue;
+                }
+            };
+            if !self.log.event_ids.push(explicit.unwrap_or("").as_bytes()) {
+                results.push(Err(PushError::Exhausted(Error::ResourcesExhausted(
+                    "an event id longer than 4 GiB".into(),
+                ))));
+                continue;
+            }
+            self.log.ts.push(ev.ts);
+            self.log.lines.push(ev.line);
+            self.log.action.push(action);
+            if explicit.is_some() {
+                self.any_explicit = true;
+                let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
+                self.seen_ids.insert_unique(id_hash, idx as u32, |&e| {
+                    hasher.hash_one(ids.get(e as usize))
+                });
+            }
+            kept.push(k as u32);
+            results.push(Ok(()));
+        }
+        // Parallel pass: each id space in its own task, each in event order.
+        let EventLog {
+            actor,
+            target,
+            owner,
+            ip,
+            device,
+            client,
+            text,
+            accounts,
+            targets,
+            ips,
+            devices,
+            clients,
+            ..
+        } = &mut self.log;
+        let kept = &kept;
+        let each = |f: &mut dyn FnMut(&RawEvent<'_>) -> Result<()>| -> Result<()> {
+            kept.iter().try_for_each(|&k| f(&evs[k as usize]))
+        };
+        let ((a, b), (c, d)) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        actor.reserve(kept.len());
+                        owner.reserve(kept.len());
+                        each(&mut |ev| {
+                            actor.push(accounts.intern(ev.actor)?);
+                            owner.push(match ev.owner {
+                                Some(s) if !s.is_empty() => accounts.intern(s)?,
+                                _ => NONE,
+                            });
+                            Ok(())
+                        })
+                    },
+                    || {
+                        target.reserve(kept.len());
+                        each(&mut |ev| {
+                            target.push(targets.intern(ev.target)?);
+                            Ok(())
+                        })
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        device.reserve(kept.len());
+                        client.reserve(kept.len());
+                        ip.reserve(kept.len());
+                        each(&mut |ev| {
+                            device.push(match ev.device {
+                                Some(s) if !s.is_empty() => devices.intern(s)?,
+                                _ => NONE,
+                            });
+                            client.push(match ev.client {
+                                Some(s) if !s.is_empty() => clients.intern(s)?,
+                                _ => NONE,
+                            });
+                            ip.push(match ev.ip {
+                                Some(a) => ips.intern(a)?,
+                                None => NONE,
+                            });
+                            Ok(())
+                        })
+                    },
+                    || {
+                        each(&mut |ev| {
+                            if text.push(ev.text.unwrap_or("").as_bytes()) {
+                                Ok(())
+                            } else {
+                                Err(Error::ResourcesExhausted("a text longer than 4 GiB".into()))
+                            }
+                        })
+                    },
+                )
+            },
+        );
+        a.and(b).and(c).and(d)
     }
 
     /// Finishes the log: releases spare capacity and the duplicate-id index, and indexes the
@@ -502,7 +664,13 @@ fn opt(s: Option<&str>, f: impl FnOnce(&str) -> Result<Id>) -> Result<Id, PushEr
 mod tests {
     use super::*;
 
-    fn raw<'a>(id: Option<&'a str>, ts: i64, actor: &'a str, target: &'a str, line: u32) -> RawEvent<'a> {
+    fn raw<'a>(
+        id: Option<&'a str>,
+        ts: i64,
+        actor: &'a str,
+        target: &'a str,
+        line: u32,
+    ) -> RawEvent<'a> {
         RawEvent {
             id,
             ts,
@@ -526,7 +694,10 @@ mod tests {
         let err = b.push(&raw(Some("e1"), 6, "u2", "p2", 2)).unwrap_err();
         assert_eq!(
             err,
-            PushError::DuplicateId { id: "e1".into(), first: "a.jsonl:1".into() }
+            PushError::DuplicateId {
+                id: "e1".into(),
+                first: "a.jsonl:1".into()
+            }
         );
         b.push(&raw(None, 7, "u2", "p1", 3)).unwrap();
         let log = b.finish();
@@ -540,9 +711,14 @@ mod tests {
     fn orderings_sort_by_key_then_time() {
         let mut b = EventLogBuilder::new();
         b.begin_source("x");
-        for (i, (ts, a, t)) in [(30, "u2", "p1"), (10, "u1", "p2"), (20, "u2", "p2"), (10, "u1", "p1")]
-            .into_iter()
-            .enumerate()
+        for (i, (ts, a, t)) in [
+            (30, "u2", "p1"),
+            (10, "u1", "p2"),
+            (20, "u2", "p2"),
+            (10, "u1", "p1"),
+        ]
+        .into_iter()
+        .enumerate()
         {
             b.push(&raw(None, ts, a, t, i as u32 + 1)).unwrap();
         }
@@ -553,6 +729,78 @@ mod tests {
         // p1 is target 0, p2 is target 1.
         assert_eq!(log.by_target_time(), vec![3, 0, 1, 2]);
         assert_eq!(log.time_span(), Some((10, 30)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn push_batch_is_push_in_order(
+            evs in proptest::collection::vec(
+                (proptest::option::of(0u8..20), 0i64..100, 0u8..30, 0u8..4, 0u8..30,
+                 proptest::option::of(0u8..30), proptest::option::of(0u8..5), proptest::option::of(0u8..9)),
+                0..300),
+            cut in 0usize..300,
+        ) {
+            let owned: Vec<[String; 5]> = evs
+                .iter()
+                .map(|e| [
+                    e.0.map(|i| format!("e{i}")).unwrap_or_default(),
+                    format!("u{}", e.2),
+                    ["like", "follow", "zap", "view"][e.3 as usize].to_string(),
+                    format!("t{}", e.4),
+                    e.5.map(|i| format!("u{i}")).unwrap_or_default(),
+                ])
+                .collect();
+            let raws: Vec<RawEvent<'_>> = evs
+                .iter()
+                .zip(&owned)
+                .enumerate()
+                .map(|(i, (e, o))| RawEvent {
+                    id: e.0.map(|_| o[0].as_str()),
+                    ts: e.1,
+                    actor: &o[1],
+                    action: &o[2],
+                    target: &o[3],
+                    owner: e.5.map(|_| o[4].as_str()),
+                    text: e.6.map(|k| ["", "a", "bb", "c c", "d"][k as usize]),
+                    ip: e.7.map(|k| std::net::IpAddr::from([10, 0, 0, k])),
+                    device: e.7.map(|k| ["d1", "d2", "", "d3", "d1", "d2", "x", "y", "z"][k as usize]),
+                    client: e.6.map(|k| ["web", "", "ios/1", "web", "api:x"][k as usize]),
+                    line: i as u32 + 1,
+                })
+                .collect();
+            let mut one = EventLogBuilder::new();
+            one.begin_source("f");
+            let want: Vec<Result<(), PushError>> = raws.iter().map(|r| one.push(r)).collect();
+            let mut many = EventLogBuilder::new();
+            many.begin_source("f");
+            let cut = cut.min(raws.len());
+            let mut got = Vec::new();
+            let mut res = Vec::new();
+            for part in [&raws[..cut], &raws[cut..]] {
+                many.push_batch(part, &mut res).unwrap();
+                got.append(&mut res);
+            }
+            proptest::prop_assert_eq!(&got, &want);
+            let (a, b) = (one.finish(), many.finish());
+            proptest::prop_assert_eq!(a.len(), b.len());
+            proptest::prop_assert_eq!(a.ts(), b.ts());
+            proptest::prop_assert_eq!(a.action(), b.action());
+            proptest::prop_assert_eq!(a.actor(), b.actor());
+            proptest::prop_assert_eq!(a.owner(), b.owner());
+            proptest::prop_assert_eq!(a.target(), b.target());
+            proptest::prop_assert_eq!(a.ip(), b.ip());
+            proptest::prop_assert_eq!(a.device(), b.device());
+            proptest::prop_assert_eq!(a.client(), b.client());
+            for i in 0..a.len() {
+                proptest::prop_assert_eq!(a.text(i), b.text(i));
+                proptest::prop_assert_eq!(a.event_id_string(i), b.event_id_string(i));
+                proptest::prop_assert_eq!(a.line(i), b.line(i));
+            }
+            proptest::prop_assert_eq!(a.accounts.len(), b.accounts.len());
+            for id in 0..a.accounts.len() as u32 {
+                proptest::prop_assert_eq!(a.accounts.resolve(id), b.accounts.resolve(id));
+            }
+        }
     }
 
     #[test]

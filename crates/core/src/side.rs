@@ -24,7 +24,9 @@ impl Attrs {
     pub fn get(&self, row: usize, name: &str) -> Option<&str> {
         let k = self.names.iter().position(|n| n == name)?;
         let col = &self.values[k];
-        (row < col.len()).then(|| col.get_str(row)).filter(|s| !s.is_empty())
+        (row < col.len())
+            .then(|| col.get_str(row))
+            .filter(|s| !s.is_empty())
     }
 
     fn push_row<'a>(&mut self, attrs: impl IntoIterator<Item = (&'a str, &'a str)>) {
@@ -58,10 +60,13 @@ impl Attrs {
     }
 
     fn heap_bytes(&self) -> usize {
-        self.values.iter().map(|c| {
-            let (a, b) = c.heap_bytes();
-            a + b
-        }).sum::<usize>()
+        self.values
+            .iter()
+            .map(|c| {
+                let (a, b) = c.heap_bytes();
+                a + b
+            })
+            .sum::<usize>()
             + self.names.iter().map(|n| n.capacity()).sum::<usize>()
     }
 }
@@ -96,7 +101,9 @@ impl AccountTable {
     }
 
     fn has_row(&self, account: Id) -> bool {
-        self.row_of.get(account as usize).is_some_and(|&r| r != NONE)
+        self.row_of
+            .get(account as usize)
+            .is_some_and(|&r| r != NONE)
     }
 
     fn mark(&mut self, account: Id) {

@@ -59,7 +59,11 @@ impl StrColumn {
     pub fn get(&self, i: usize) -> &[u8] {
         let block = i / BLOCK_ROWS;
         let base = self.bases[block] as usize;
-        let start = if i.is_multiple_of(BLOCK_ROWS) { 0 } else { self.ends[i - 1] as usize };
+        let start = if i.is_multiple_of(BLOCK_ROWS) {
+            0
+        } else {
+            self.ends[i - 1] as usize
+        };
         let end = self.ends[i] as usize;
         &self.bytes[base + start..base + end]
     }
@@ -110,7 +114,9 @@ mod tests {
     #[test]
     fn rows_round_trip_across_blocks() {
         let mut c = StrColumn::new();
-        let rows: Vec<String> = (0..(BLOCK_ROWS * 2 + 17)).map(|i| format!("r{}", i % 977)).collect();
+        let rows: Vec<String> = (0..(BLOCK_ROWS * 2 + 17))
+            .map(|i| format!("r{}", i % 977))
+            .collect();
         for r in &rows {
             assert!(c.push(r.as_bytes()));
         }

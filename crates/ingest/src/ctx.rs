@@ -178,6 +178,39 @@ impl<'s> Ctx<'s> {
         }
     }
 
+    /// Pushes a batch of events (id spaces interned in parallel); `results` says what became
+    /// of each, to be passed on to [`Ctx::settle`] in order.
+    pub(crate) fn push_events(
+        &mut self,
+        evs: &[RawEvent<'_>],
+        results: &mut Vec<Result<(), PushError>>,
+    ) -> Result<()> {
+        self.builder.push_batch(evs, results).map_err(Error::Core)
+    }
+
+    /// Counts an event of [`Ctx::push_events`] as kept, or rejects it.
+    #[inline]
+    pub(crate) fn settle(
+        &mut self,
+        line: u64,
+        result: Result<(), PushError>,
+        raw: impl FnOnce() -> String,
+    ) -> Result<()> {
+        match result {
+            Ok(()) => {
+                self.kept();
+                Ok(())
+            }
+            Err(e) => {
+                let reason = match e {
+                    PushError::DuplicateId { .. } => Reason::DuplicateId,
+                    PushError::Exhausted(_) => Reason::CapacityExceeded,
+                };
+                self.reject_text(line, reason, e.to_string(), raw())
+            }
+        }
+    }
+
     pub(crate) fn flush_sink(&mut self) -> Result<()> {
         self.sink
             .flush()

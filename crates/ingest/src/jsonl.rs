@@ -3,7 +3,9 @@
 //! A reader thread cuts the file into blocks of whole lines ([`crate::lines`]). Each block is
 //! split into chunks that rayon parses in parallel into compact [`Item`]s (string fields are
 //! spans of the block, or of a per-chunk arena when JSON escapes had to be decoded). While the
-//! pool parses block N+1, this thread interns block N, so both cores stay busy.
+//! pool parses block N+1, block N is interned with
+//! [`lockstep_core::EventLogBuilder::push_batch`] (one task per id space), and then its lines
+//! are accounted for in order: kept, rejected or blank.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -404,9 +406,48 @@ fn get<'a>(s: S, text: &'a str, arena: &'a str) -> &'a str {
     }
 }
 
-/// Interns one parsed block into the log, in line order.
+/// Interns one parsed block into the log (its id spaces in parallel), then accounts for its
+/// lines in order.
 fn consume(ctx: &mut Ctx<'_>, block: &Block, chunks: &[Chunk], first_line: &mut u64) -> Result<()> {
     let text = block.text.as_str();
+    // All events of the block, in order.
+    let n_events: usize = chunks
+        .iter()
+        .map(|c| {
+            c.items
+                .iter()
+                .filter(|i| matches!(i, Item::Event { .. }))
+                .count()
+        })
+        .sum();
+    let mut raws: Vec<RawEvent<'_>> = Vec::with_capacity(n_events);
+    let mut chunk_first = *first_line;
+    for c in chunks {
+        for item in &c.items {
+            if let Item::Event { line, ev, .. } = item {
+                let g = |s: S| get(s, text, &c.arena);
+                raws.push(RawEvent {
+                    id: ev.id.map(g),
+                    ts: ev.ts,
+                    actor: g(ev.actor),
+                    action: g(ev.action),
+                    target: g(ev.target),
+                    owner: ev.owner.map(g),
+                    text: ev.text.map(g),
+                    ip: ev.ip,
+                    device: ev.device.map(g),
+                    client: ev.client.map(g),
+                    line: line_u32(chunk_first + u64::from(*line) + 1)?,
+                });
+            }
+        }
+        chunk_first += u64::from(c.lines);
+    }
+    let mut results = Vec::with_capacity(raws.len());
+    ctx.push_events(&raws, &mut results)?;
+    let mut results = results.into_iter();
+
+    // Every line, in order: kept, rejected, or blank.
     let mut bad = block.not_utf8.iter().peekable();
     let mut chunk_first = *first_line;
     let (mut lines, mut blank) = (0u64, 0u64);
@@ -431,22 +472,11 @@ fn consume(ctx: &mut Ctx<'_>, block: &Block, chunks: &[Chunk], first_line: &mut 
                 )?;
             }
             match item {
-                Item::Event { raw, ev, .. } => {
-                    let g = |s: S| get(s, text, &c.arena);
-                    let raw_ev = RawEvent {
-                        id: ev.id.map(g),
-                        ts: ev.ts,
-                        actor: g(ev.actor),
-                        action: g(ev.action),
-                        target: g(ev.target),
-                        owner: ev.owner.map(g),
-                        text: ev.text.map(g),
-                        ip: ev.ip,
-                        device: ev.device.map(g),
-                        client: ev.client.map(g),
-                        line: line_u32(abs)?,
-                    };
-                    ctx.push_event(&raw_ev, || crate::reject::raw_text(g(*raw).as_bytes()))?;
+                Item::Event { raw, .. } => {
+                    let r = results.next().unwrap_or(Ok(()));
+                    ctx.settle(abs, r, || {
+                        crate::reject::raw_text(get(*raw, text, &c.arena).as_bytes())
+                    })?;
                 }
                 Item::Reject {
                     raw,

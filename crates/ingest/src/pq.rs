@@ -21,6 +21,7 @@ use arrow_schema::{DataType, TimeUnit};
 use lockstep_core::RawEvent;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use rayon::prelude::*;
 
 use crate::ctx::{Ctx, line_u32};
 use crate::error::invalid_input_err;
@@ -285,34 +286,50 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path) -> Result<()> {
             fn get<'a>(c: &Option<StrCol<'a>>, i: usize) -> Option<&'a str> {
                 c.as_ref().and_then(|c| c.get(i))
             }
-            for i in 0..b.num_rows() {
+            let build = |i: usize| -> Result<RawEvent<'_>, Bad> {
+                let ts = ts
+                    .get(i, "ts")
+                    .unwrap_or_else(|| Err(fields::ts_missing("ts")))?;
+                Ok(RawEvent {
+                    id: fields::optional(get(&id, i)),
+                    ts,
+                    actor: fields::required("actor", get(&actor, i))?,
+                    action: fields::required("action", get(&action, i))?,
+                    target: fields::required("target", get(&target, i))?,
+                    owner: fields::optional(get(&owner, i)),
+                    text: fields::optional(get(&text, i)),
+                    ip: fields::ip(get(&ip, i))?,
+                    device: fields::optional(get(&device, i)),
+                    client: fields::optional(get(&client, i)),
+                    line: 0,
+                })
+            };
+            // Rows are checked in parallel, then the batch is interned (in parallel by id
+            // space), then every row is accounted for in order.
+            let mut evs: Vec<Result<RawEvent<'_>, Bad>> = Vec::new();
+            (0..b.num_rows())
+                .into_par_iter()
+                .map(build)
+                .collect_into_vec(&mut evs);
+            let mut raws = Vec::with_capacity(evs.len());
+            for (i, e) in evs.iter_mut().enumerate() {
+                if let Ok(ev) = e {
+                    ev.line = line_u32(first_row + i as u64 + 1)?;
+                    raws.push(*ev);
+                }
+            }
+            let mut results = Vec::with_capacity(raws.len());
+            ctx.push_events(&raws, &mut results)?;
+            let mut results = results.into_iter();
+            for (i, e) in evs.into_iter().enumerate() {
                 let line = first_row + i as u64 + 1;
                 ctx.lines(1, 0);
-                let ev = (|| -> Result<RawEvent<'_>, Bad> {
-                    let ts = ts
-                        .get(i, "ts")
-                        .unwrap_or_else(|| Err(fields::ts_missing("ts")))?;
-                    Ok(RawEvent {
-                        id: fields::optional(get(&id, i)),
-                        ts,
-                        actor: fields::required("actor", get(&actor, i))?,
-                        action: fields::required("action", get(&action, i))?,
-                        target: fields::required("target", get(&target, i))?,
-                        owner: fields::optional(get(&owner, i)),
-                        text: fields::optional(get(&text, i)),
-                        ip: fields::ip(get(&ip, i))?,
-                        device: fields::optional(get(&device, i)),
-                        client: fields::optional(get(&client, i)),
-                        line: 0,
-                    })
-                })();
-                let raw = || raw_row(b, i);
-                match ev {
-                    Ok(mut ev) => {
-                        ev.line = line_u32(line)?;
-                        ctx.push_event(&ev, raw)?;
+                match e {
+                    Ok(_) => {
+                        let r = results.next().unwrap_or(Ok(()));
+                        ctx.settle(line, r, || raw_row(b, i))?;
                     }
-                    Err((reason, msg)) => ctx.reject_text(line, reason, msg, raw())?,
+                    Err((reason, msg)) => ctx.reject_text(line, reason, msg, raw_row(b, i))?,
                 }
             }
             Ok(())
