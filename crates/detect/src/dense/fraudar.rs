@@ -1,13 +1,11 @@
 //! Fraudar (Hooi et al., KDD 2016): camouflage-resistant greedy peeling of the account ×
 //! target graph.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use lockstep_core::{EventLog, Id};
 use lockstep_graph::{ActionSet, Bipartite, GraphIndex};
 use serde::{Deserialize, Serialize};
 
+use super::heap::IndexedHeap;
 use crate::Result;
 use crate::error::ensure_input;
 use crate::signal::{Aspects, Reason, Signal, distinct_of};
@@ -248,7 +246,7 @@ pub fn edge_weights<G: Bipartite>(g: &G, live: &[bool], cfg: &FraudarConfig) -> 
 /// The removal order and the densest prefix.
 ///
 /// # Complexity
-/// O(E log V) with a binary heap and lazy deletion.
+/// O(E log V) with an indexed binary heap (decrease-key in place).
 pub fn peel<G: Bipartite>(g: &G, weights: &[u64]) -> Peel {
     let na = g.num_accounts();
     let n = na + g.num_targets();
@@ -263,26 +261,20 @@ pub fn peel<G: Bipartite>(g: &G, weights: &[u64]) -> Peel {
     let mut alive: Vec<bool> = prio.iter().map(|&p| p > 0).collect();
     let mut size = alive.iter().filter(|&&a| a).count();
     let start_mass: u64 = (0..na).map(|a| prio[a]).sum();
-    let mut heap: BinaryHeap<Reverse<(u64, u32)>> = (0..n as u32)
-        .filter(|&v| alive[v as usize])
-        .map(|v| Reverse((prio[v as usize], v)))
-        .collect();
+    let mut heap = IndexedHeap::new(&prio, |v| alive[v]);
     let mut mass = start_mass;
     let (mut best_mass, mut best_size, mut best_removed) = (mass, size, 0);
     let mut order = Vec::with_capacity(size);
-    while let Some(Reverse((p, v))) = heap.pop() {
+    while let Some(v) = heap.pop(&prio) {
         let vi = v as usize;
-        if !alive[vi] || p != prio[vi] {
-            continue;
-        }
         alive[vi] = false;
-        mass -= p;
+        mass -= prio[vi];
         size -= 1;
         order.push(v);
         let mut relax = |u: usize, w: u64| {
             if w > 0 && alive[u] {
                 prio[u] -= w;
-                heap.push(Reverse((prio[u], u as u32)));
+                heap.decreased(&prio, u as u32);
             }
         };
         if vi < na {

@@ -7,6 +7,7 @@
 //! prefix) and report several blocks per run by removing each block before the next round.
 
 pub mod fraudar;
+mod heap;
 pub mod mzoom;
 
 pub use fraudar::{DenseBlock, FraudarConfig, FraudarReport, fraudar, fraudar_indexed};
