@@ -625,6 +625,35 @@ impl EventLogBuilder {
         a.and(b).and(c).and(d)
     }
 
+    /// Reserves room for `additional` more events, `id_bytes` bytes of explicit event ids in
+    /// all (0 when the input has none), so that a reader that can estimate its size (from a
+    /// file's length or a Parquet footer) grows no column, and rehashes no id index, while it
+    /// reads.
+    pub fn reserve(&mut self, additional: usize, id_bytes: usize) {
+        let l = &mut self.log;
+        l.ts.reserve(additional);
+        l.action.reserve(additional);
+        l.lines.reserve(additional);
+        for col in [
+            &mut l.actor,
+            &mut l.target,
+            &mut l.owner,
+            &mut l.ip,
+            &mut l.device,
+            &mut l.client,
+        ] {
+            col.reserve(additional);
+        }
+        l.text.reserve(additional, 0);
+        l.event_ids.reserve(additional, id_bytes);
+        if id_bytes > 0 {
+            use std::hash::BuildHasher;
+            let (ids, hasher) = (&l.event_ids, &self.id_hasher);
+            self.seen_ids
+                .reserve(additional, |&e| hasher.hash_one(ids.get(e as usize)));
+        }
+    }
+
     /// Finishes the log: releases spare capacity and the duplicate-id index, and indexes the
     /// side tables by id.
     pub fn finish(self) -> EventLog {

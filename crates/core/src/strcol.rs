@@ -88,6 +88,13 @@ impl StrColumn {
         )
     }
 
+    /// Reserves room for `rows` more rows holding `bytes` more bytes in all.
+    pub fn reserve(&mut self, rows: usize, bytes: usize) {
+        self.ends.reserve(rows);
+        self.bytes.reserve(bytes);
+        self.bases.reserve(rows / BLOCK_ROWS + 1);
+    }
+
     /// Releases spare capacity.
     pub fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();

@@ -408,7 +408,13 @@ fn get<'a>(s: S, text: &'a str, arena: &'a str) -> &'a str {
 
 /// Interns one parsed block into the log (its id spaces in parallel), then accounts for its
 /// lines in order.
-fn consume(ctx: &mut Ctx<'_>, block: &Block, chunks: &[Chunk], first_line: &mut u64) -> Result<()> {
+fn consume(
+    ctx: &mut Ctx<'_>,
+    block: &Block,
+    chunks: &[Chunk],
+    first_line: &mut u64,
+    gzip: bool,
+) -> Result<()> {
     let text = block.text.as_str();
     // All events of the block, in order.
     let n_events: usize = chunks
@@ -442,6 +448,18 @@ fn consume(ctx: &mut Ctx<'_>, block: &Block, chunks: &[Chunk], first_line: &mut 
             }
         }
         chunk_first += u64::from(c.lines);
+    }
+    if *first_line == 0 && !gzip {
+        // The first block of a plain file tells its rows per byte: reserve for the rest so
+        // that no column grows (and no id index rehashes) while the file is read.
+        let scale = ctx.file.bytes as f64 / text.len().max(1) as f64;
+        if scale > 1.5 {
+            let id_bytes: usize = raws.iter().filter_map(|r| r.id).map(str::len).sum();
+            ctx.builder.reserve(
+                (raws.len() as f64 * (scale - 1.0)) as usize,
+                (id_bytes as f64 * (scale - 1.0)) as usize,
+            );
+        }
     }
     let mut results = Vec::with_capacity(raws.len());
     ctx.push_events(&raws, &mut results)?;
@@ -524,7 +542,7 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<
                         rayon::in_place_scope(|scope| {
                             scope.spawn(|_| parsed = parse_block(&b.text, max_line));
                             if let Some((pb, pc)) = pending.take() {
-                                done = consume(ctx, &pb, &pc, &mut line);
+                                done = consume(ctx, &pb, &pc, &mut line, gzip);
                             }
                         });
                         done?;
@@ -536,7 +554,7 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<
                         raw,
                     } => {
                         if let Some((pb, pc)) = pending.take() {
-                            consume(ctx, &pb, &pc, &mut line)?;
+                            consume(ctx, &pb, &pc, &mut line, gzip)?;
                         }
                         line += 1;
                         ctx.lines(1, 0);
@@ -546,7 +564,7 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<
                 }
             }
             if let Some((pb, pc)) = pending.take() {
-                consume(ctx, &pb, &pc, &mut line)?;
+                consume(ctx, &pb, &pc, &mut line, gzip)?;
             }
             Ok(())
         })();

@@ -19,6 +19,8 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, TimeUnit};
 use lockstep_core::RawEvent;
+
+use crate::FileKind;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
@@ -202,6 +204,13 @@ fn read_batches(
         .map(|(i, _)| i)
         .collect();
     let total_rows = builder.metadata().file_metadata().num_rows().max(1) as u64;
+    if ctx.file.kind == FileKind::Events {
+        // The footer gives the row count: reserve so that no column grows while reading.
+        let has_ids = schema.field_with_name("id").is_ok();
+        let rows = total_rows as usize;
+        ctx.builder
+            .reserve(rows, if has_ids { rows * 12 } else { 0 });
+    }
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
     let reader = builder
         .with_projection(mask)
