@@ -129,7 +129,7 @@ pub struct Organic {
     /// there are at least two. Default 3.
     pub carriers: u32,
     /// Public IPv4 addresses in each carrier's CGNAT pool; a session gets one at random.
-    /// Default 64.
+    /// Default 40 (about two thousand people per address at the default size).
     pub cgnat_pool_size: u32,
     /// Share of home connections on IPv6. Default 0.15.
     pub ipv6_home_share: f64,
@@ -193,7 +193,7 @@ impl Default for Organic {
             shared_device_share: 0.15,
             mobile_data_share: 0.7,
             carriers: 3,
-            cgnat_pool_size: 64,
+            cgnat_pool_size: 40,
             ipv6_home_share: 0.15,
             web_share: 0.3,
             second_device_share: 0.25,
@@ -223,7 +223,7 @@ pub struct LikeFarm {
     pub accounts: Option<u32>,
     /// Customers (organic accounts whose posts get the likes). Default 12 per 50 000.
     pub customers: Option<u32>,
-    /// Orders delivered per day. Default 6.
+    /// Orders delivered per day, per 50 000 organic accounts (scaled with the world). Default 6.
     pub orders_per_day: f64,
     /// Likes per order, `[min, max]`, capped by the farm's size. Default `[100, 400]`.
     pub order_size: [u32; 2],
@@ -267,7 +267,7 @@ pub struct AgedFarm {
     pub accounts: Option<u32>,
     /// Customers. Default 10 per 50 000.
     pub customers: Option<u32>,
-    /// Orders per day. Default 3.
+    /// Orders per day, per 50 000 organic accounts (scaled with the world). Default 3.
     pub orders_per_day: f64,
     /// Likes per order, `[min, max]`. Default `[80, 300]`.
     pub order_size: [u32; 2],
@@ -308,7 +308,7 @@ pub struct EmulatorBotnet {
     pub accounts: Option<u32>,
     /// Customers. Default 15 per 50 000.
     pub customers: Option<u32>,
-    /// Orders per day. Default 2.
+    /// Orders per day, per 50 000 organic accounts (scaled with the world). Default 2.
     pub orders_per_day: f64,
     /// Follows (or likes) per order, `[min, max]`. Default `[150, 600]`.
     pub order_size: [u32; 2],
@@ -356,7 +356,7 @@ pub struct VendorApp {
     pub accounts: Option<u32>,
     /// Customers. Default 15 per 50 000.
     pub customers: Option<u32>,
-    /// Orders per day. Default 4.
+    /// Orders per day, per 50 000 organic accounts (scaled with the world). Default 4.
     pub orders_per_day: f64,
     /// Likes per order, `[min, max]`. Default `[50, 250]`.
     pub order_size: [u32; 2],
@@ -396,7 +396,7 @@ pub struct CommentFarm {
     pub accounts: Option<u32>,
     /// Customers. Default 10 per 50 000.
     pub customers: Option<u32>,
-    /// Orders per day. Default 3.
+    /// Orders per day, per 50 000 organic accounts (scaled with the world). Default 3.
     pub orders_per_day: f64,
     /// Comments per order, `[min, max]`. Default `[15, 60]`.
     pub order_size: [u32; 2],
@@ -512,7 +512,7 @@ pub struct BanEvasion {
     pub comeback_accounts: Option<u32>,
     /// Customers (the same for both). Default 8 per 50 000.
     pub customers: Option<u32>,
-    /// Orders per day. Default 5.
+    /// Orders per day, per 50 000 organic accounts (scaled with the world). Default 5.
     pub orders_per_day: f64,
     /// Likes per order, `[min, max]`. Default `[100, 300]`.
     pub order_size: [u32; 2],
@@ -817,6 +817,12 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The world's size relative to the reference world: order rates are per 50 000
+    /// organic accounts and are multiplied by this.
+    pub(crate) fn world_scale(&self) -> f64 {
+        self.accounts as f64 / REFERENCE_ACCOUNTS
     }
 
     /// A size given "per 50 000 organic accounts", scaled to this world, at least `floor`.

@@ -491,7 +491,7 @@ fn like_farm(
         &fleet,
         &shards,
         &posts,
-        c.orders_per_day,
+        c.orders_per_day * cfg.world_scale(),
         c.order_size,
         minutes(c.delivery_minutes),
         &hours,
@@ -563,7 +563,7 @@ fn aged_farm(
         &fleet,
         &split(n, 1),
         &posts,
-        c.orders_per_day,
+        c.orders_per_day * cfg.world_scale(),
         c.order_size,
         win,
         &hours,
@@ -657,7 +657,7 @@ fn emulator_botnet(
     let days = (w.end - w.start) as f64 / DAY as f64;
     let posts = customer_posts(w, &op.customers, w.start - DAY, w.end);
     let mut paid = 0;
-    for _ in 0..rng.poisson(c.orders_per_day * days) {
+    for _ in 0..rng.poisson(c.orders_per_day * cfg.world_scale() * days) {
         let size = rng.range_u32(c.order_size[0], c.order_size[1]) as usize;
         let window = rng.range_i64(win[0], win[1].max(win[0] + 1));
         let who: Vec<u32> = rng.sample_distinct(n, size);
@@ -806,7 +806,7 @@ fn vendor_app(
     let win = minutes(c.delivery_minutes);
     if !posts.is_empty() && !accounts.is_empty() && w.end > from {
         let days = (w.end - from) as f64 / DAY as f64;
-        for _ in 0..rng.poisson(c.orders_per_day * days) {
+        for _ in 0..rng.poisson(c.orders_per_day * cfg.world_scale() * days) {
             let p = *rng.pick(&posts);
             let window = rng.range_i64(win[0], win[1].max(win[0] + 1));
             let Some(t) = order_start(w, rng, &hours, p, from, w.end, window) else {
@@ -884,7 +884,7 @@ fn comment_farm(
         &fleet,
         &split(n, 1),
         &posts,
-        c.orders_per_day,
+        c.orders_per_day * cfg.world_scale(),
         c.order_size,
         minutes(c.delivery_minutes),
         &hours,
@@ -1180,7 +1180,7 @@ fn ban_evasion(
         &f1,
         &split(n1, 2),
         &posts,
-        c.orders_per_day,
+        c.orders_per_day * cfg.world_scale(),
         c.order_size,
         win,
         &hours,
@@ -1224,7 +1224,7 @@ fn ban_evasion(
             &f2,
             &split(n2, 2),
             &posts,
-            c.orders_per_day,
+            c.orders_per_day * cfg.world_scale(),
             c.order_size,
             win,
             &hours,

@@ -52,7 +52,7 @@ impl Label {
     }
 }
 
-/// Cohort tags of organic accounts (bits of [`World::groups`]).
+/// Cohort tags of organic accounts (bits of [`crate::AccountView::groups`]).
 pub mod group {
     /// Liked a viral post within its first hour.
     pub const VIRAL_LIKER: u16 = 1;

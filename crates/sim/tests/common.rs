@@ -58,6 +58,8 @@ pub(crate) fn config() -> Config {
     cfg.organic.cgnat_pool_size = 24;
     // A like farm of its default size, so that an order takes only part of it.
     cfg.like_farm.accounts = Some(600);
+    // Enough botnet orders in five days for each bot to show its device rotation.
+    cfg.emulator_botnet.orders_per_day = 8.0;
     cfg.data_harvest.start_day = 1.0;
     cfg.data_harvest.run_days = 3.0;
     cfg.vendor_app.start_day = 1.5;

@@ -306,3 +306,24 @@ fn views_cover_profiles_friend_lists_and_posts() {
     assert!(views.iter().any(|e| e.target.starts_with('u')));
     assert!(views.iter().any(|e| e.target.starts_with('p')));
 }
+
+/// At the default size (50 000 accounts, 14 days) the busiest carrier's addresses each carry
+/// thousands of people. Slow in debug builds: `cargo test -p lockstep-sim --release -- --ignored`.
+#[test]
+#[ignore]
+fn default_world_nat_addresses_carry_thousands() {
+    let mut cfg = lockstep_sim::Config::default();
+    cfg.scenarios = vec!["none".into()];
+    let sim = lockstep_sim::Simulation::new(&cfg).unwrap();
+    let mut people: HashMap<std::net::IpAddr, BTreeSet<String>> = HashMap::new();
+    sim.for_each_event(|r, _| {
+        if let Some(ip) = r.ip {
+            let s = people.entry(ip).or_default();
+            if s.len() < 5_000 {
+                s.insert(r.actor.to_string());
+            }
+        }
+    });
+    let busy = people.values().filter(|s| s.len() >= 1_500).count();
+    assert!(busy >= 30, "{busy} addresses with 1 500+ people");
+}
