@@ -1,0 +1,344 @@
+//! The per-operation event index: which events belong to which operation and which are
+//! flagged, built with one pass over the log.
+
+use std::collections::HashMap;
+
+use lockstep_core::{EventId, EventLog, Id};
+use rayon::prelude::*;
+
+use crate::findings::{Findings, Label};
+
+/// "No operation".
+const NO_OP: u32 = u32::MAX;
+
+/// One operation as the report sees it: its members resolved to account ids and its events.
+#[derive(Debug, Clone, Default)]
+pub struct OpIndex {
+    /// The operation id.
+    pub id: String,
+    /// Its kind, empty when unknown.
+    pub kind: String,
+    /// Its entry in [`Findings::operations`], if it has one (an operation can also be named
+    /// only by `verdicts.csv` or `flagged_events.csv`).
+    pub json: Option<usize>,
+    /// Member accounts found in the log, sorted.
+    pub members: Vec<Id>,
+    /// Member ids named by the findings but absent from the log.
+    pub unknown_members: usize,
+    /// Events of the members and flagged events attributed to the operation, sorted by time
+    /// (ties by index).
+    pub events: Vec<u32>,
+    /// How many of `events` are flagged for this operation.
+    pub flagged: usize,
+    /// Members' verdicts: (verdict, accounts), most common first.
+    pub verdicts: Vec<(String, usize)>,
+    /// Reason codes: (code, accounts whose verdict gives it, flagged events that give it),
+    /// most common first.
+    pub reasons: Vec<(String, usize, usize)>,
+}
+
+/// Which events belong to which operation and which are flagged.
+///
+/// # Complexity
+/// [`ReportIndex::build`] is one parallel pass over the log to match flagged event ids (hash
+/// lookups only for the flagged ids' forms), one sequential pass over the actor column
+/// against a dense account → operations table, then a sort of each operation's events.
+#[derive(Debug, Clone, Default)]
+pub struct ReportIndex {
+    /// The operations, in `operations.json` order, then those named only in the CSV files
+    /// (by id).
+    pub ops: Vec<OpIndex>,
+    /// One bit per event: flagged.
+    flagged: Vec<u64>,
+    /// (event, operation) for flagged events attributed to an operation, sorted by event.
+    flag_op: Vec<(u32, u32)>,
+    /// Distinct events of the log that `flagged_events.csv` names.
+    pub flagged_in_log: usize,
+    /// Rows of `flagged_events.csv` whose event is not in the log.
+    pub flagged_missing: usize,
+    /// A few of those event ids.
+    pub flagged_missing_examples: Vec<String>,
+}
+
+impl ReportIndex {
+    /// Builds the index of `findings` over `log`.
+    pub fn build(log: &EventLog, findings: &Findings) -> Self {
+        let labels = &findings.labels;
+        // Operations: operations.json first, merged by id, then ids only the CSVs name.
+        let mut ops: Vec<OpIndex> = Vec::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (j, op) in findings.operations.iter().enumerate() {
+            if !by_id.contains_key(&op.id) {
+                by_id.insert(op.id.clone(), ops.len());
+                ops.push(OpIndex {
+                    id: op.id.clone(),
+                    kind: op.kind.clone(),
+                    json: Some(j),
+                    ..OpIndex::default()
+                });
+            }
+        }
+        let mut csv_only: Vec<&str> = findings
+            .verdicts
+            .iter()
+            .map(|v| v.operation)
+            .chain(findings.flagged.iter().map(|f| f.operation))
+            .map(|l| labels.name(l))
+            .filter(|n| !n.is_empty() && !by_id.contains_key(*n))
+            .collect();
+        csv_only.sort_unstable();
+        csv_only.dedup();
+        for name in csv_only {
+            by_id.insert(name.to_owned(), ops.len());
+            ops.push(OpIndex {
+                id: name.to_owned(),
+                ..OpIndex::default()
+            });
+        }
+        let label_op: Vec<u32> = (0..labels.len() as Label)
+            .map(|l| by_id.get(labels.name(l)).map_or(NO_OP, |&k| k as u32))
+            .collect();
+
+        // Memberships (account, op): named in operations.json or by a verdict row.
+        let mut pairs: Vec<(Id, u32)> = Vec::new();
+        for op in &findings.operations {
+            let k = by_id[&op.id];
+            for m in &op.members {
+                match log.accounts.get(m) {
+                    Some(a) => pairs.push((a, k as u32)),
+                    None => ops[k].unknown_members += 1,
+                }
+            }
+        }
+        for v in &findings.verdicts {
+            let k = label_op[v.operation as usize];
+            if k != NO_OP
+                && let Some(a) = log.accounts.get(&v.account)
+            {
+                pairs.push((a, k));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        for &(a, k) in &pairs {
+            ops[k as usize].members.push(a);
+        }
+        // CSR: account → its operations.
+        let n_acc = log.accounts.len();
+        let mut start = vec![0u32; n_acc + 1];
+        for &(a, _) in &pairs {
+            start[a as usize + 1] += 1;
+        }
+        for i in 0..n_acc {
+            start[i + 1] += start[i];
+        }
+        let ops_of = |a: Id| -> &[(Id, u32)] {
+            if (a as usize) < n_acc {
+                &pairs[start[a as usize] as usize..start[a as usize + 1] as usize]
+            } else {
+                &[]
+            }
+        };
+
+        // Flagged events: match ids to events.
+        let matched = match_flagged(log, findings);
+        let n = log.len();
+        let mut flagged = vec![0u64; n.div_ceil(64)];
+        let mut row_used = vec![false; findings.flagged.len()];
+        let mut flag_op: Vec<(u32, u32)> = Vec::new();
+        let mut flag_reasons: HashMap<(u32, Label), usize> = HashMap::new();
+        let mut last_event = u32::MAX;
+        for &(e, row) in &matched {
+            row_used[row as usize] = true;
+            if e == last_event {
+                continue;
+            }
+            last_event = e;
+            flagged[e as usize / 64] |= 1 << (e % 64);
+            let fr = &findings.flagged[row as usize];
+            let mut k = label_op[fr.operation as usize];
+            if k == NO_OP {
+                k = ops_of(log.actor()[e as usize])
+                    .first()
+                    .map_or(NO_OP, |p| p.1);
+            }
+            if k != NO_OP {
+                flag_op.push((e, k));
+                *flag_reasons.entry((k, fr.reasons)).or_default() += 1;
+            }
+        }
+        let flagged_in_log = flagged.iter().map(|w| w.count_ones() as usize).sum();
+        let missing: Vec<usize> = (0..row_used.len()).filter(|&r| !row_used[r]).collect();
+        let flagged_missing_examples = missing
+            .iter()
+            .take(5)
+            .map(|&r| findings.flagged[r].event.to_string())
+            .collect();
+
+        // One pass over the actor column.
+        let mut per_op: Vec<Vec<u32>> = vec![Vec::new(); ops.len()];
+        for (i, &a) in log.actor().iter().enumerate() {
+            for &(_, k) in ops_of(a) {
+                per_op[k as usize].push(i as u32);
+            }
+        }
+        for &(e, k) in &flag_op {
+            let a = log.actor()[e as usize];
+            if !ops_of(a).iter().any(|p| p.1 == k) {
+                per_op[k as usize].push(e);
+            }
+        }
+        let ts = log.ts();
+        per_op.par_iter_mut().for_each(|evs| {
+            evs.sort_unstable_by_key(|&e| (ts[e as usize], e));
+            evs.dedup();
+        });
+        for (op, evs) in ops.iter_mut().zip(per_op) {
+            op.events = evs;
+        }
+        let mut flagged_per_op = vec![0usize; ops.len()];
+        for &(_, k) in &flag_op {
+            flagged_per_op[k as usize] += 1;
+        }
+        for (op, c) in ops.iter_mut().zip(flagged_per_op) {
+            op.flagged = c;
+        }
+
+        // Verdicts and reasons per operation.
+        let mut verdicts: HashMap<(u32, Label), usize> = HashMap::new();
+        let mut verdict_reasons: HashMap<(u32, Label), usize> = HashMap::new();
+        for v in &findings.verdicts {
+            let k = label_op[v.operation as usize];
+            if k != NO_OP {
+                *verdicts.entry((k, v.verdict)).or_default() += 1;
+                *verdict_reasons.entry((k, v.reasons)).or_default() += 1;
+            }
+        }
+        let mut vs: Vec<Vec<(String, usize)>> = vec![Vec::new(); ops.len()];
+        for ((k, l), c) in verdicts {
+            vs[k as usize].push((labels.name(l).to_owned(), c));
+        }
+        let mut rs: Vec<HashMap<&str, (usize, usize)>> = vec![HashMap::new(); ops.len()];
+        for ((k, l), c) in verdict_reasons {
+            for code in split_codes(labels.name(l)) {
+                rs[k as usize].entry(code).or_default().0 += c;
+            }
+        }
+        for ((k, l), c) in flag_reasons {
+            for code in split_codes(labels.name(l)) {
+                rs[k as usize].entry(code).or_default().1 += c;
+            }
+        }
+        for ((op, mut v), r) in ops.iter_mut().zip(vs).zip(rs) {
+            v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            op.verdicts = v;
+            let mut r: Vec<(String, usize, usize)> = r
+                .into_iter()
+                .map(|(code, (a, e))| (code.to_owned(), a, e))
+                .collect();
+            r.sort_unstable_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
+            op.reasons = r;
+        }
+
+        flag_op.sort_unstable();
+        Self {
+            ops,
+            flagged,
+            flag_op,
+            flagged_in_log,
+            flagged_missing: missing.len(),
+            flagged_missing_examples,
+        }
+    }
+
+    /// Whether event `e` is flagged at all.
+    #[inline]
+    pub fn is_flagged(&self, e: u32) -> bool {
+        self.flagged
+            .get(e as usize / 64)
+            .is_some_and(|w| w & (1 << (e % 64)) != 0)
+    }
+
+    /// The operation a flagged event is attributed to, if any.
+    pub fn flagged_op(&self, e: u32) -> Option<usize> {
+        self.flag_op
+            .binary_search_by_key(&e, |p| p.0)
+            .ok()
+            .map(|i| self.flag_op[i].1 as usize)
+    }
+
+    /// Whether event `e` is flagged and attributed to operation `op`.
+    pub fn is_flagged_for(&self, e: u32, op: usize) -> bool {
+        self.is_flagged(e) && self.flagged_op(e) == Some(op)
+    }
+}
+
+/// The `;`-separated codes of a reasons field, trimmed, without empties.
+pub(crate) fn split_codes(s: &str) -> impl Iterator<Item = &str> {
+    s.split([';', ',', '|'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+}
+
+/// (event, flagged row) for every flagged row whose id is an event of the log, sorted by event
+/// (then row).
+fn match_flagged(log: &EventLog, findings: &Findings) -> Vec<(u32, u32)> {
+    if findings.flagged.is_empty() || log.is_empty() {
+        return Vec::new();
+    }
+    // Explicit ids, and `FILE:LINE` forms of implicit ids keyed by (source, line).
+    let sources = log.sources();
+    let src_of: HashMap<&str, u32> = sources
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(k, s)| (s.name.as_str(), k as u32))
+        .collect();
+    let mut explicit: HashMap<&str, u32> = HashMap::with_capacity(findings.flagged.len());
+    let mut implicit: HashMap<(u32, u32), u32> = HashMap::new();
+    for (r, f) in findings.flagged.iter().enumerate().rev() {
+        explicit.insert(&f.event, r as u32);
+        if let Some((file, line)) = f.event.rsplit_once(':')
+            && let (Some(&k), Ok(line)) = (src_of.get(file), line.parse::<u32>())
+        {
+            implicit.insert((k, line), r as u32);
+        }
+    }
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for (k, s) in sources.iter().enumerate() {
+        let lo = s.first_event as usize;
+        let hi = sources
+            .get(k + 1)
+            .map_or(log.len(), |n| n.first_event as usize);
+        let found: Vec<(u32, u32)> = (lo..hi)
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .filter_map(|i| {
+                let row = match log.event_id(i) {
+                    EventId::Explicit(id) => explicit.get(id),
+                    EventId::Implicit(_, line) => implicit.get(&(k as u32, line)),
+                };
+                row.map(|&r| (i as u32, r))
+            })
+            .collect();
+        out.extend(found);
+    }
+    // Duplicate rows for one event: every row is marked used.
+    let mut by_row: Vec<(u32, u32)> = Vec::new();
+    if explicit.len() < findings.flagged.len() {
+        let mut first_of: HashMap<&str, Vec<u32>> = HashMap::new();
+        for (r, f) in findings.flagged.iter().enumerate() {
+            first_of.entry(&f.event).or_default().push(r as u32);
+        }
+        for &(e, r) in &out {
+            for &r2 in &first_of[&*findings.flagged[r as usize].event] {
+                if r2 != r {
+                    by_row.push((e, r2));
+                }
+            }
+        }
+    }
+    out.extend(by_row);
+    out.sort_unstable();
+    out
+}
