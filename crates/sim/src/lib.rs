@@ -30,6 +30,7 @@
 //! cfg.accounts = 2_000;
 //! cfg.days = 1;
 //! cfg.scenarios = vec!["like-farm".into()];
+//! cfg.like_farm.orders_per_day = 200.0; // per 50 000 accounts: 8 a day here
 //! let sim = Simulation::new(&cfg).unwrap();
 //! let mut events = 0;
 //! let mut fake = 0;

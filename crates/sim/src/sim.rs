@@ -365,16 +365,29 @@ impl Simulation {
         bufs.id.clear();
         bufs.id.push('e');
         crate::rng::push_base36(&mut bufs.id, seq, 1);
-        let target: &str = match e.tkind {
-            tk::POST => w.posts.ids.get(e.target),
-            tk::ACCOUNT => w.ids.get(e.target),
+        w.account_id_into(e.actor, &mut bufs.actor);
+        match e.tkind {
+            tk::POST => w.post_id_into(e.target, &mut bufs.target),
+            tk::ACCOUNT => w.account_id_into(e.target, &mut bufs.target),
             _ => {
-                bufs.target.clear();
-                bufs.target.push_str("friends:");
-                bufs.target.push_str(w.ids.get(e.target));
-                &bufs.target
+                w.account_id_into(e.target, &mut bufs.target);
+                bufs.target.insert_str(0, "friends:");
             }
+        }
+        let owner = if e.owner == NONE {
+            false
+        } else if e.owner == e.target && e.tkind != tk::POST {
+            bufs.owner.clear();
+            bufs.owner.push_str(&bufs.target[bufs.target.len() - 9..]);
+            true
+        } else {
+            w.account_id_into(e.owner, &mut bufs.owner);
+            true
         };
+        let device = e.device != NONE;
+        if device {
+            w.device_id_into(e.device, &mut bufs.device);
+        }
         let text = if e.text == NONE {
             None
         } else if e.text & SHARED_TEXT != 0 {
@@ -385,13 +398,13 @@ impl Simulation {
         EventRow {
             id: &bufs.id,
             ts: e.ts,
-            actor: w.ids.get(e.actor),
+            actor: &bufs.actor,
             action: KNOWN_VERBS[e.action as usize],
-            target,
-            owner: (e.owner != NONE).then(|| w.ids.get(e.owner)),
+            target: &bufs.target,
+            owner: owner.then_some(bufs.owner.as_str()),
             text,
             ip: (e.ip != NONE).then(|| w.ips[e.ip as usize]),
-            device: (e.device != NONE).then(|| w.devices.ids.get(e.device)),
+            device: device.then_some(bufs.device.as_str()),
             client: Some(w.clients[e.client as usize].as_str()),
         }
     }
@@ -401,5 +414,8 @@ impl Simulation {
 #[derive(Debug, Default)]
 pub(crate) struct RowBufs {
     pub(crate) id: String,
+    pub(crate) actor: String,
     pub(crate) target: String,
+    pub(crate) owner: String,
+    pub(crate) device: String,
 }

@@ -260,6 +260,8 @@ pub(crate) struct World {
     pub(crate) style: Vec<u8>,
     pub(crate) ids: FixedStr,
     scramble: Scramble,
+    post_scramble: Scramble,
+    device_key: u64,
 
     pub(crate) households: Vec<Household>,
     pub(crate) ips: Vec<IpAddr>,
@@ -339,6 +341,8 @@ impl World {
             style: Vec::new(),
             ids: FixedStr::new(9),
             scramble: Scramble::new(derive(seed, tag::IDS, 0)),
+            post_scramble: Scramble::new(derive(seed, tag::IDS, 1)),
+            device_key: derive(seed, tag::IDS, 2),
             households: Vec::new(),
             ips: Vec::new(),
             carriers: Vec::new(),
@@ -658,6 +662,35 @@ impl World {
         a
     }
 
+    /// The 64-bit id of device `d` (a bijection of the index: unique, random-looking).
+    #[inline]
+    fn device_code(&self, d: u32) -> u64 {
+        crate::rng::mix64(d as u64 ^ self.device_key)
+    }
+
+    /// Writes account `a`'s id into `out` (computed, so a row needs no table look-up).
+    #[inline]
+    pub(crate) fn account_id_into(&self, a: u32, out: &mut String) {
+        out.clear();
+        out.push('u');
+        crate::rng::push_base36(out, self.scramble.apply(a as u64), 8);
+    }
+
+    /// Writes post `p`'s id into `out`.
+    #[inline]
+    pub(crate) fn post_id_into(&self, p: u32, out: &mut String) {
+        out.clear();
+        out.push('p');
+        crate::rng::push_base36(out, self.post_scramble.apply(p as u64), 8);
+    }
+
+    /// Writes device `d`'s id into `out`.
+    #[inline]
+    pub(crate) fn device_id_into(&self, d: u32, out: &mut String) {
+        out.clear();
+        crate::rng::push_hex(out, self.device_code(d), 16);
+    }
+
     pub(crate) fn n_accounts(&self) -> u32 {
         self.code.len() as u32
     }
@@ -747,9 +780,9 @@ impl World {
             .collect()
     }
 
-    fn new_device_id(&mut self, rng: &mut Rng) -> u32 {
+    fn new_device_id(&mut self, _rng: &mut Rng) -> u32 {
         let d = self.devices.id.len() as u32;
-        let id = rng.u64();
+        let id = self.device_code(d);
         let mut s = String::with_capacity(16);
         crate::rng::push_hex(&mut s, id, 16);
         self.devices.ids.push(&s);
@@ -1026,7 +1059,7 @@ impl World {
             }
         }
         all.sort_by_key(|p| (p.0, p.1));
-        let scramble = Scramble::new(derive(self.seed, tag::IDS, 1));
+        let scramble = self.post_scramble;
         let p = &mut self.posts;
         p.ids = FixedStr::new(9);
         let mut s = String::with_capacity(9);
