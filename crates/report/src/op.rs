@@ -191,7 +191,7 @@ pub fn render_operation_section(
                     (id_table("device", &devices, n, |id| device_label(log, id)))
                     (id_table("client", &clients, n, |id| log.clients.resolve(id).to_owned()))
                     @if let Some(Value::Object(infra)) = json.and_then(|j| j.get("infrastructure")) {
-                        @for (k, v) in infra {
+                        @for (k, v) in sorted(infra) {
                             (named_list(&format!("{k} (operations.json)"), v, n))
                         }
                     }
@@ -550,9 +550,9 @@ fn members(log: &EventLog, o: &OpIndex, n: usize) -> Markup {
 /// and a few scalar fields.
 fn named_list(title: &str, v: &Value, n: usize) -> Markup {
     let items: Vec<String> = match v {
-        Value::Array(a) => a.iter().map(compact).collect(),
+        Value::Array(a) => a.iter().map(item).collect(),
         Value::Null => Vec::new(),
-        other => vec![compact(other)],
+        other => vec![item(other)],
     };
     html! {
         @if !items.is_empty() {
@@ -568,13 +568,46 @@ fn named_list(title: &str, v: &Value, n: usize) -> Markup {
     }
 }
 
+/// One item of a list: an object as its id-like field with the rest in parentheses.
+fn item(v: &Value) -> String {
+    const IDS: [&str; 9] = [
+        "id", "account", "owner", "target", "ip", "range", "device", "client", "name",
+    ];
+    let Value::Object(o) = v else {
+        return compact(v);
+    };
+    let Some((key, id)) = IDS
+        .iter()
+        .find_map(|k| o.get(*k).and_then(scalar).map(|s| (*k, s)))
+    else {
+        return compact(v);
+    };
+    let rest: serde_json::Map<String, Value> = o
+        .iter()
+        .filter(|(k, _)| k.as_str() != key)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if rest.is_empty() {
+        truncate(&id, 160)
+    } else {
+        truncate(&format!("{id} ({})", compact(&Value::Object(rest))), 160)
+    }
+}
+
+/// The entries of a JSON object sorted by key, whatever order the map keeps.
+pub(crate) fn sorted(o: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut v: Vec<(&String, &Value)> = o.iter().collect();
+    v.sort_by(|a, b| a.0.cmp(b.0));
+    v
+}
+
 /// A one-line rendering of a JSON value, at most 160 characters.
 pub(crate) fn compact(v: &Value) -> String {
     let s = match v {
         Value::String(s) => s.clone(),
         Value::Object(o) => {
             let mut parts: Vec<String> = Vec::new();
-            for (k, v) in o {
+            for (k, v) in sorted(o) {
                 match v {
                     Value::Array(a) => parts.push(format!("{k}: [{} items]", a.len())),
                     Value::Object(_) => parts.push(format!("{k}: {{…}}")),

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::findings::{Findings, scalar};
 use crate::fmt::{count, datetime, duration, truncate};
 use crate::index::ReportIndex;
-use crate::op::{OperationSection, PlotLimits, compact, render_operation_section};
+use crate::op::{OperationSection, PlotLimits, compact, render_operation_section, sorted};
 use crate::svg::{Bar, corrections_svg};
 
 /// The stylesheet of the report (inline; no external fonts or files).
@@ -304,10 +304,10 @@ fn kind_table(index: &ReportIndex) -> Markup {
 fn summary_json(s: &Value) -> Markup {
     let mut rows: Vec<(String, String)> = Vec::new();
     if let Value::Object(o) = s {
-        for (k, v) in o {
+        for (k, v) in sorted(o) {
             match v {
                 Value::Object(inner) if !inner.is_empty() => {
-                    for (k2, v2) in inner {
+                    for (k2, v2) in sorted(inner) {
                         rows.push((format!("{k}.{k2}"), compact(v2)));
                     }
                 }
@@ -429,7 +429,8 @@ fn notes(f: &Findings, index: &ReportIndex) -> Markup {
                 @if index.flagged_missing > 0 {
                     li {
                         "flagged_events.csv: " (count(index.flagged_missing as u64))
-                        " rows name events that are not in the log, e.g. "
+                        (if index.flagged_missing == 1 { " row names an event" } else { " rows name events" })
+                        " that " (if index.flagged_missing == 1 { "is" } else { "are" }) " not in the log, e.g. "
                         @for (i, e) in index.flagged_missing_examples.iter().enumerate() {
                             @if i > 0 { ", " }
                             code { (truncate(e, 60)) }

@@ -169,7 +169,7 @@ pub fn lockstep_svg(dots: &[Dot], rows: usize, labels: &[String], t0: i64, t1: i
                 s,
                 r#"<path stroke="{}" stroke-width="{w:.1}" stroke-linecap="round" stroke-opacity="{}" fill="none" d=""#,
                 colour(c),
-                if solid { "0.9" } else { "0.22" }
+                if solid { "0.9" } else { "0.3" }
             );
             for d in dots
                 .iter()
