@@ -24,6 +24,12 @@ enum Command {
     /// Load event files and print a summary: events per action, distinct ids, time span,
     /// rejected lines by reason, memory used.
     Inspect(cmd::inspect::Args),
+    /// Detect, judge and write verdicts, flagged events, operations, corrections, a summary
+    /// and the report (CONTRACT §2).
+    Scan(cmd::scan::Args),
+    /// Simulate a platform with every planted operation, scan it, score the scan against the
+    /// truth and print the headline.
+    Demo(cmd::demo::Args),
     /// Write a simulated platform with planted fraud operations and its ground truth.
     Simulate(cmd::simulate::Args),
     /// Score a findings directory against a simulator's (or an importer's) ground truth.
@@ -47,6 +53,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Scan(args) => cmd::scan::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Enforce(args) => cmd::enforce::run(args),

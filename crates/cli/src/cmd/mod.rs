@@ -2,7 +2,9 @@
 
 pub(crate) mod appeal;
 pub(crate) mod audit;
+pub(crate) mod demo;
 pub(crate) mod enforce;
 pub(crate) mod eval;
 pub(crate) mod inspect;
+pub(crate) mod scan;
 pub(crate) mod simulate;

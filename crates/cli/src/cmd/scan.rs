@@ -1,0 +1,239 @@
+//! `lockstep scan`: load events, run the detectors, judge, and write every CONTRACT §2 file.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lockstep_core::EventLog;
+use lockstep_ingest::{IngestOptions, IngestStats, Inputs, JsonlRejectSink, RejectBudget};
+use lockstep_judge::{Judgement, Policy, Timings};
+use serde::Serialize;
+
+use crate::progress;
+
+/// Arguments of `lockstep scan`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Event files: `.jsonl`, `.ndjson` (optionally `.gz`), `.csv` (optionally `.gz`) or
+    /// `.parquet`.
+    #[arg(required = true, value_name = "EVENTS")]
+    pub(crate) files: Vec<PathBuf>,
+    /// The accounts side file (`id`, `created_at`, profile fields).
+    #[arg(long, value_name = "F")]
+    pub(crate) accounts: Option<PathBuf>,
+    /// The devices side file (`id`, `model`, `os`, `build`, `screen`, `attestation`).
+    #[arg(long, value_name = "F")]
+    pub(crate) devices: Option<PathBuf>,
+    /// A policy file (TOML; see docs/POLICY.md). Default: the built-in policy.
+    #[arg(long, value_name = "F")]
+    pub(crate) policy: Option<PathBuf>,
+    /// Stop when more lines than this are rejected: a count (`100`), a fraction (`0.01`), a
+    /// percentage (`1%`), or `unlimited`.
+    #[arg(long, value_name = "N|FRACTION", default_value = "1%")]
+    pub(crate) max_rejected: RejectBudget,
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+}
+
+/// What a finished scan reports to its caller (`demo` prints from it).
+pub(crate) struct Outcome {
+    pub(crate) log: EventLog,
+    pub(crate) judgement: Judgement,
+    pub(crate) elapsed: Duration,
+}
+
+/// Runs `lockstep scan` and prints the short summary.
+pub(crate) fn run(args: Args) -> anyhow::Result<()> {
+    let o = scan(&args)?;
+    print_summary(&o, &args.out);
+    Ok(())
+}
+
+/// Reads the policy file, or the default policy.
+fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read policy {}", p.display()))?;
+            Policy::from_toml(&text).with_context(|| format!("in policy {}", p.display()))
+        }
+        None => Ok(Policy::default()),
+    }
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"),
+    );
+    bar.set_message(msg.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Does the scan: every §2 file is written into `args.out`.
+pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let policy = load_policy(args.policy.as_deref())?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let inputs = Inputs {
+        events: &args.files,
+        accounts: args.accounts.as_deref(),
+        devices: args.devices.as_deref(),
+    };
+    let total = lockstep_ingest::total_input_bytes(&inputs)?;
+    let rejected_path = args.out.join("rejected.jsonl");
+    let mut sink = JsonlRejectSink::new(BufWriter::new(
+        File::create(&rejected_path)
+            .with_context(|| format!("cannot create {}", rejected_path.display()))?,
+    ));
+    let bar = progress::bytes_bar(total, "reading");
+    let opts = IngestOptions {
+        max_rejected: args.max_rejected,
+        progress: Some({
+            let bar = bar.clone();
+            Arc::new(move |n| bar.set_position(n))
+        }),
+        ..IngestOptions::default()
+    };
+    let loaded = lockstep_ingest::load(&inputs, &opts, &mut sink);
+    bar.finish_and_clear();
+    let loaded = loaded.context("cannot load the input")?;
+    let (log, stats) = (loaded.log, loaded.stats);
+    let mut timings = Timings::default();
+    timings.push("ingest", stats.elapsed);
+
+    let sp = spinner("detecting and judging");
+    let (judgement, scan_timings) = lockstep_judge::scan(&log, &policy)?;
+    timings.0.extend(scan_timings.0);
+    sp.set_message("writing findings");
+    let t = Instant::now();
+    lockstep_judge::write_findings(&log, &judgement, &args.out)?;
+    timings.push("write", t.elapsed());
+    sp.finish_and_clear();
+
+    write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
+    Ok(Outcome {
+        log,
+        judgement,
+        elapsed: started.elapsed(),
+    })
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    schema_version: u32,
+    policy_version: &'a str,
+    inputs: Vec<String>,
+    events: u64,
+    accounts: usize,
+    targets: usize,
+    lines: u64,
+    rejected: Rejections<'a>,
+    verdicts: BTreeMap<&'static str, usize>,
+    flagged_events: usize,
+    operations: usize,
+    operations_by_kind: BTreeMap<&'static str, usize>,
+    timings_seconds: Vec<(String, f64)>,
+    total_seconds: f64,
+}
+
+#[derive(Serialize)]
+struct Rejections<'a> {
+    lines: u64,
+    by_reason: &'a BTreeMap<String, u64>,
+    file: &'static str,
+}
+
+fn write_summary(
+    out: &Path,
+    args: &Args,
+    log: &EventLog,
+    stats: &IngestStats,
+    j: &Judgement,
+    timings: &Timings,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let counts = j.verdict_counts();
+    let mut by_kind = BTreeMap::new();
+    for o in &j.operations {
+        *by_kind.entry(o.kind.as_str()).or_insert(0) += 1;
+    }
+    let mut inputs: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
+    inputs.extend(args.accounts.iter().map(|p| p.display().to_string()));
+    inputs.extend(args.devices.iter().map(|p| p.display().to_string()));
+    let s = Summary {
+        schema_version: lockstep_judge::SCHEMA_VERSION,
+        policy_version: &j.policy_version,
+        inputs,
+        events: log.len() as u64,
+        accounts: log.accounts.len(),
+        targets: log.targets.len(),
+        lines: stats.lines,
+        rejected: Rejections {
+            lines: stats.rejected,
+            by_reason: &stats.rejected_by_reason,
+            file: "rejected.jsonl",
+        },
+        verdicts: [
+            ("ok", counts[0]),
+            ("suspicious", counts[1]),
+            ("fake", counts[2]),
+            ("compromised", counts[3]),
+        ]
+        .into_iter()
+        .collect(),
+        flagged_events: j.flagged_events(),
+        operations: j.operations.len(),
+        operations_by_kind: by_kind,
+        timings_seconds: timings
+            .0
+            .iter()
+            .map(|(k, d)| (k.clone(), d.as_secs_f64()))
+            .collect(),
+        total_seconds: started.elapsed().as_secs_f64(),
+    };
+    let path = out.join("summary.json");
+    let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    serde_json::to_writer_pretty(BufWriter::new(f), &s)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Prints accounts flagged by verdict, operations by kind and the time taken.
+pub(crate) fn print_summary(o: &Outcome, out: &Path) {
+    let j = &o.judgement;
+    let c = j.verdict_counts();
+    println!(
+        "{} events, {} accounts: {} fake, {} compromised, {} suspicious; {} events flagged",
+        o.log.len(),
+        o.log.accounts.len(),
+        c[2],
+        c[3],
+        c[1],
+        j.flagged_events()
+    );
+    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for op in &j.operations {
+        let e = by_kind.entry(op.kind.as_str()).or_default();
+        e.0 += 1;
+        e.1 += op.members.len();
+    }
+    println!("{} operations", j.operations.len());
+    for (k, (n, m)) in by_kind {
+        println!("  {k:<16} {n:>3} ({m} accounts)");
+    }
+    println!(
+        "findings in {} ({:.1} s, policy {})",
+        out.display(),
+        o.elapsed.as_secs_f64(),
+        j.policy_version
+    );
+}

@@ -1,0 +1,1133 @@
+//! The fusion: signals and the log's own history → verdicts, event flags and operations.
+//!
+//! The judge is a sequence of data-parallel steps around small sequential cores:
+//!
+//! 1. *Evidence* (parallel per signal): every signal becomes `(account, source, event)`
+//!    records — lockstep groups directly, machine-rate readers after a union-find of their
+//!    shared infrastructure (sequential), lockstep expansion by scanning each group target's
+//!    events inside the group's bursts, dense blocks only when corroborated.
+//! 2. *Exchange by account, score* (parallel per account): records are sorted by account;
+//!    each account's sources give a fused score, reasons, the repetition guard and its
+//!    operation (seed).
+//! 3. *Infrastructure* (sort and count): the IPs, devices and third-party clients that at
+//!    least `min_infra_members` candidates used for operation work, per operation.
+//! 4. *History* (parallel per account): each candidate's events are split into operation
+//!    work (evidence, or through the operation's infrastructure) and its own; a long own
+//!    history makes it `compromised`, none makes it `fake`. Flags follow.
+//! 5. *Operations* (sequential over operations): members, targets, beneficiaries, victims,
+//!    infrastructure, span, kind, score and the signals that found it.
+
+use std::net::IpAddr;
+use std::time::Instant;
+
+use lockstep_core::{EventLog, Id, NONE, action};
+use lockstep_detect::{Reason, Signal};
+use lockstep_graph::{Bipartite, GraphIndex, TimeIndexed};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::harvest::machine_rate_readers;
+use crate::{Policy, Reasons, Result, Timings};
+
+const DAY: i64 = 86_400_000;
+/// "No operation" in [`Judgement::event_op`] and [`AccountVerdict::operation`].
+pub const NO_OP: u32 = u32::MAX;
+
+/// The verdict on one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Nothing actionable.
+    #[default]
+    Ok,
+    /// Some evidence; for review only.
+    Suspicious,
+    /// An account that exists to sell engagement.
+    Fake,
+    /// A real person's account whose engagement was (partly) produced by someone else.
+    Compromised,
+}
+
+impl Verdict {
+    /// `ok`, `suspicious`, `fake` or `compromised`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Suspicious => "suspicious",
+            Verdict::Fake => "fake",
+            Verdict::Compromised => "compromised",
+        }
+    }
+
+    /// `fake` or `compromised`: actionable.
+    pub fn is_flagged(self) -> bool {
+        matches!(self, Verdict::Fake | Verdict::Compromised)
+    }
+}
+
+/// The judge's word on one account.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AccountVerdict {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The fused score in [0, 1].
+    pub score: f32,
+    /// Index into [`Judgement::operations`], or [`NO_OP`].
+    pub operation: u32,
+    /// Why.
+    pub reasons: Reasons,
+}
+
+/// What an operation mostly does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OperationKind {
+    /// Likes (and shares) delivered by accounts that exist for it.
+    LikeFarm,
+    /// Follows.
+    FollowerVendor,
+    /// Comments and reviews.
+    CommentFarm,
+    /// Real people's accounts driven by a vendor's app or infrastructure.
+    VendorApp,
+    /// Automated reads.
+    Scraping,
+}
+
+impl OperationKind {
+    /// `like-farm`, `follower-vendor`, `comment-farm`, `vendor-app` or `scraping`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::LikeFarm => "like-farm",
+            OperationKind::FollowerVendor => "follower-vendor",
+            OperationKind::CommentFarm => "comment-farm",
+            OperationKind::VendorApp => "vendor-app",
+            OperationKind::Scraping => "scraping",
+        }
+    }
+}
+
+/// A signal's contribution to an operation, as `operations.json` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalRef {
+    /// Index into [`Judgement::signals`], or `None` for the judge's own machine-rate rule.
+    pub signal: Option<usize>,
+    /// The reason code.
+    pub reason: &'static str,
+    /// The detector's score.
+    pub score: f64,
+    /// Accounts in the signal.
+    pub accounts: usize,
+    /// The signal's one-line summary.
+    pub summary: String,
+}
+
+/// Connected evidence: one operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `op-001`, … in order of size.
+    pub id: String,
+    /// What it mostly does.
+    pub kind: OperationKind,
+    /// Flagged member accounts, sorted.
+    pub members: Vec<Id>,
+    /// Members judged `fake`.
+    pub fake: usize,
+    /// Members judged `compromised`.
+    pub compromised: usize,
+    /// Accounts judged `suspicious` that the same evidence points at, sorted.
+    pub suspicious: Vec<Id>,
+    /// Targets of the operation's evidence events, sorted.
+    pub targets: Vec<Id>,
+    /// Owners of those targets (who paid), members excluded, sorted.
+    pub beneficiaries: Vec<Id>,
+    /// Owners of what the operation read (scraping), sorted.
+    pub victims: Vec<Id>,
+    /// IPs at least `min_infra_members` members used for operation work, sorted.
+    pub ips: Vec<Id>,
+    /// Their /24 (IPv4) or /64 (IPv6) networks with the number of infrastructure IPs in each.
+    pub subnets: Vec<(String, usize)>,
+    /// Devices at least `min_infra_members` members used for operation work, sorted.
+    pub devices: Vec<Id>,
+    /// Clients of the operation's evidence events with their event counts, most used first.
+    pub clients: Vec<(Id, usize)>,
+    /// First and last flagged event.
+    pub span: (i64, i64),
+    /// Flagged events.
+    pub events: usize,
+    /// Mean member score.
+    pub score: f64,
+    /// The signals that found it.
+    pub signals: Vec<SignalRef>,
+}
+
+/// Everything the judge decided.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    /// The policy's `version`.
+    pub policy_version: String,
+    /// One verdict per account id of the log.
+    pub accounts: Vec<AccountVerdict>,
+    /// Per event: the operation it was flagged for, or [`NO_OP`] when not flagged.
+    pub event_op: Vec<u32>,
+    /// Per event: why it was flagged (empty when not flagged).
+    pub event_reasons: Vec<Reasons>,
+    /// The operations, largest first.
+    pub operations: Vec<Operation>,
+    /// The detector signals judged.
+    pub signals: Vec<Signal>,
+}
+
+impl Judgement {
+    /// Accounts per verdict: `[ok, suspicious, fake, compromised]`.
+    pub fn verdict_counts(&self) -> [usize; 4] {
+        let mut c = [0usize; 4];
+        for a in &self.accounts {
+            c[a.verdict as usize] += 1;
+        }
+        c
+    }
+
+    /// Flagged events.
+    pub fn flagged_events(&self) -> usize {
+        self.event_op.iter().filter(|&&o| o != NO_OP).count()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Lockstep,
+    Expansion,
+    Fraudar,
+    MZoom,
+    Harvest,
+}
+
+impl Kind {
+    fn reason(self) -> Reasons {
+        match self {
+            Kind::Lockstep => Reasons::LOCKSTEP_GROUP,
+            Kind::Expansion => Reasons::LOCKSTEP_EXPANSION,
+            Kind::Fraudar => Reasons::DENSE_SUBGRAPH,
+            Kind::MZoom => Reasons::DENSE_TENSOR_BLOCK,
+            Kind::Harvest => Reasons::MACHINE_RATE_READS,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Source {
+    kind: Kind,
+    /// The operation seed this source points at.
+    seed: u32,
+}
+
+/// The per-account result of the scoring step.
+#[derive(Debug, Clone)]
+struct Candidate {
+    account: Id,
+    score: f64,
+    reasons: Reasons,
+    guard_ok: bool,
+    seed: u32,
+    /// Evidence events, sorted, and the reasons of each.
+    events: Vec<(u32, Reasons)>,
+}
+
+/// Event indices sorted by (actor, time) and the CSR offsets of each account's slice.
+fn actor_csr(log: &EventLog) -> (Vec<u32>, Vec<u32>) {
+    let by = log.by_actor_time();
+    let n = log.accounts.len();
+    let mut off = vec![0u32; n + 1];
+    for &a in log.actor() {
+        off[a as usize + 1] += 1;
+    }
+    for i in 0..n {
+        off[i + 1] += off[i];
+    }
+    (by, off)
+}
+
+/// Judges a log: builds the engagement index and calls [`judge_indexed`].
+///
+/// # Errors
+/// [`crate::Error::InvalidInput`] for a bad policy.
+pub fn judge(log: &EventLog, signals: Vec<Signal>, policy: &Policy) -> Result<Judgement> {
+    let g = GraphIndex::build(log, lockstep_graph::ActionSet::engagement());
+    judge_indexed(log, &g, signals, policy, &mut Timings::default())
+}
+
+/// Fuses `signals` (from any detectors) with the log's own history into a [`Judgement`].
+///
+/// # Arguments
+/// * `log` — the log the signals were computed on.
+/// * `g` — the engagement [`GraphIndex`] of `log` (shared with the detectors).
+/// * `signals` — detector signals; lockstep groups seed operations, dense blocks corroborate.
+/// * `policy` — every threshold.
+/// * `timings` — the wall time of each step is appended.
+///
+/// # Returns
+/// One verdict per account, flags per event, the operations.
+///
+/// # Errors
+/// [`crate::Error::InvalidInput`] for a bad policy.
+///
+/// # Complexity
+/// O(n log n) for the actor ordering of n events, O(n) for the history pass, plus
+/// O(R log R) for R evidence records (at most the signals' events and the events on group
+/// targets).
+pub fn judge_indexed(
+    log: &EventLog,
+    g: &GraphIndex<'_>,
+    signals: Vec<Signal>,
+    policy: &Policy,
+    timings: &mut Timings,
+) -> Result<Judgement> {
+    policy.validate()?;
+    let t0 = Instant::now();
+    let n_acc = log.accounts.len();
+    let (by_actor, off) = actor_csr(log);
+    timings.push("judge.order", t0.elapsed());
+
+    // 1. Evidence.
+    let t1 = Instant::now();
+    let actor = log.actor();
+    let mut sources: Vec<Source> = Vec::new();
+    let mut records: Vec<(Id, u32, u32)> = Vec::new();
+    let mut seed_of_account = vec![NONE; n_acc];
+    let mut seed_signals: Vec<Vec<usize>> = Vec::new();
+    let mut lockstep_sources: Vec<(usize, u32)> = Vec::new();
+    for (i, s) in signals.iter().enumerate() {
+        if s.reason != Reason::LockstepGroup {
+            continue;
+        }
+        let seed = seed_signals.len() as u32;
+        seed_signals.push(vec![i]);
+        let src = sources.len() as u32;
+        sources.push(Source {
+            kind: Kind::Lockstep,
+            seed,
+        });
+        lockstep_sources.push((i, seed));
+        for &a in &s.accounts {
+            if seed_of_account[a as usize] == NONE {
+                seed_of_account[a as usize] = seed;
+            }
+        }
+        records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
+    }
+    // Machine-rate readers, clustered by shared IPs and devices.
+    let mut harvest_seeds: Vec<u32> = Vec::new();
+    if policy.detectors.harvest {
+        let th = Instant::now();
+        let readers = machine_rate_readers(log, &by_actor, &off, &policy.harvest);
+        let comps = cluster_by_infrastructure(log, &readers);
+        let mut src_of_comp: Vec<u32> = Vec::new();
+        for _ in 0..comps.iter().copied().max().map_or(0, |m| m + 1) {
+            let seed = seed_signals.len() as u32;
+            seed_signals.push(Vec::new());
+            harvest_seeds.push(seed);
+            src_of_comp.push(sources.len() as u32);
+            sources.push(Source {
+                kind: Kind::Harvest,
+                seed,
+            });
+        }
+        for ((a, views), &c) in readers.iter().zip(&comps) {
+            let src = src_of_comp[c as usize];
+            if seed_of_account[*a as usize] == NONE {
+                seed_of_account[*a as usize] = sources[src as usize].seed;
+            }
+            records.extend(views.iter().map(|&e| (*a, src, e)));
+        }
+        timings.push("judge.harvest", th.elapsed());
+    }
+    // Expansion of each lockstep group.
+    if policy.expansion.enabled {
+        let te = Instant::now();
+        let base = sources.len() as u32;
+        for &(_, seed) in &lockstep_sources {
+            sources.push(Source {
+                kind: Kind::Expansion,
+                seed,
+            });
+        }
+        let found: Vec<Vec<(Id, u32, u32)>> = lockstep_sources
+            .par_iter()
+            .enumerate()
+            .map(|(k, &(i, _))| expand(log, g, &signals[i], base + k as u32, policy))
+            .collect();
+        for f in found {
+            records.extend(f);
+        }
+        timings.push("judge.expansion", te.elapsed());
+    }
+    // Dense blocks, when corroborated by lockstep members or readers.
+    for (i, s) in signals.iter().enumerate() {
+        let kind = match s.reason {
+            Reason::DenseSubgraph => Kind::Fraudar,
+            Reason::DenseTensorBlock => Kind::MZoom,
+            _ => continue,
+        };
+        if s.accounts.is_empty() {
+            continue;
+        }
+        let mut per_seed: Vec<usize> = vec![0; seed_signals.len()];
+        for &a in &s.accounts {
+            let sd = seed_of_account[a as usize];
+            if sd != NONE {
+                per_seed[sd as usize] += 1;
+            }
+        }
+        let known: usize = per_seed.iter().sum();
+        if (known as f64) < policy.dense.corroboration * s.accounts.len() as f64 {
+            continue;
+        }
+        let Some((seed, _)) = per_seed.iter().enumerate().max_by_key(|&(k, &c)| (c, !k)) else {
+            continue;
+        };
+        seed_signals[seed].push(i);
+        let src = sources.len() as u32;
+        sources.push(Source {
+            kind,
+            seed: seed as u32,
+        });
+        records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
+    }
+    records.par_sort_unstable();
+    records.dedup();
+    timings.push("judge.evidence", t1.elapsed());
+
+    // 2. Score each account with records.
+    let t2 = Instant::now();
+    let starts: Vec<usize> = (0..records.len())
+        .filter(|&k| k == 0 || records[k].0 != records[k - 1].0)
+        .chain(std::iter::once(records.len()))
+        .collect();
+    let candidates: Vec<Candidate> = starts
+        .par_windows(2)
+        .filter_map(|w| {
+            score_account(
+                log,
+                g,
+                &records[w[0]..w[1]],
+                &sources,
+                &seed_of_account,
+                policy,
+            )
+        })
+        .collect();
+    timings.push("judge.score", t2.elapsed());
+
+    // 3. Operation infrastructure, from the evidence of the accounts about to be flagged.
+    let t3 = Instant::now();
+    let flag = policy.verdict.flag_score;
+    let n_seeds = seed_signals.len();
+    let is_third_party: Vec<bool> = (0..log.clients.len() as Id)
+        .map(|c| log.clients.resolve(c).starts_with("api:"))
+        .collect();
+    let infra = infrastructure(log, &candidates, n_seeds, flag, &is_third_party, policy);
+    timings.push("judge.infrastructure", t3.elapsed());
+
+    // 4. History: fake or compromised; flags.
+    let t4 = Instant::now();
+    let decided: Vec<(AccountVerdict, Vec<(u32, Reasons)>)> = candidates
+        .par_iter()
+        .map(|c| decide(log, &by_actor, &off, c, &infra, policy))
+        .collect();
+    let mut accounts = vec![
+        AccountVerdict {
+            operation: NO_OP,
+            ..AccountVerdict::default()
+        };
+        n_acc
+    ];
+    let mut event_seed = vec![NO_OP; log.len()];
+    let mut event_reasons = vec![Reasons::default(); log.len()];
+    for (c, (v, flags)) in candidates.iter().zip(decided) {
+        accounts[c.account as usize] = AccountVerdict {
+            operation: if v.verdict.is_flagged() {
+                c.seed
+            } else {
+                NO_OP
+            },
+            ..v
+        };
+        for (e, r) in flags {
+            event_seed[e as usize] = c.seed;
+            event_reasons[e as usize] |= r;
+        }
+    }
+    timings.push("judge.history", t4.elapsed());
+
+    // 5. Operations.
+    let t5 = Instant::now();
+    let mut ops = operations(
+        log,
+        &signals,
+        &candidates,
+        &accounts,
+        &event_seed,
+        &infra,
+        &seed_signals,
+        &harvest_seeds,
+    );
+    // Largest first; renumber seeds to operation indices.
+    let mut order: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].is_some()).collect();
+    order.sort_by_key(|&k| {
+        let o = ops[k].as_ref().expect("kept");
+        (
+            std::cmp::Reverse(o.members.len()),
+            o.members.first().copied(),
+        )
+    });
+    let mut new_index = vec![NO_OP; ops.len()];
+    let mut operations = Vec::with_capacity(order.len());
+    for (n, &k) in order.iter().enumerate() {
+        new_index[k] = n as u32;
+        let mut o = ops[k].take().expect("kept");
+        o.id = format!("op-{:03}", n + 1);
+        operations.push(o);
+    }
+    for a in &mut accounts {
+        if a.operation != NO_OP {
+            a.operation = new_index[a.operation as usize];
+        }
+    }
+    let event_op: Vec<u32> = event_seed
+        .par_iter()
+        .map(|&s| {
+            if s == NO_OP {
+                NO_OP
+            } else {
+                new_index[s as usize]
+            }
+        })
+        .collect();
+    timings.push("judge.operations", t5.elapsed());
+
+    Ok(Judgement {
+        policy_version: policy.version.clone(),
+        accounts,
+        event_op,
+        event_reasons,
+        operations,
+        signals,
+    })
+}
+
+/// Union-find of machine-rate readers that share an IP or a device in their reads; returns
+/// the component (0-based, dense) of each reader.
+fn cluster_by_infrastructure(log: &EventLog, readers: &[(Id, Vec<u32>)]) -> Vec<u32> {
+    let n = readers.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    // (kind, value, reader) sorted: readers sharing a value are adjacent.
+    let mut keys: Vec<(u8, Id, u32)> = Vec::new();
+    for (r, (_, views)) in readers.iter().enumerate() {
+        let mut mine: Vec<(u8, Id, u32)> = Vec::new();
+        for &e in views {
+            let e = e as usize;
+            if log.ip()[e] != NONE {
+                mine.push((0, log.ip()[e], r as u32));
+            }
+            if log.device()[e] != NONE {
+                mine.push((1, log.device()[e], r as u32));
+            }
+        }
+        mine.sort_unstable();
+        mine.dedup();
+        keys.extend(mine);
+    }
+    keys.sort_unstable();
+    for w in keys.windows(2) {
+        if (w[0].0, w[0].1) == (w[1].0, w[1].1) {
+            let (a, b) = (
+                find(&mut parent, w[0].2 as usize),
+                find(&mut parent, w[1].2 as usize),
+            );
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut comp = vec![u32::MAX; n];
+    let mut next = 0u32;
+    let mut out = Vec::with_capacity(n);
+    for r in 0..n {
+        let root = find(&mut parent, r);
+        if comp[root] == u32::MAX {
+            comp[root] = next;
+            next += 1;
+        }
+        out.push(comp[root]);
+    }
+    out
+}
+
+/// CopyCatch's membership rule applied around a found group: the events of any account on
+/// the group's targets inside the group's bursts (widened by the slack). Returns
+/// `(account, source, event)` records; qualification is decided per account later.
+fn expand(
+    log: &EventLog,
+    g: &GraphIndex<'_>,
+    s: &Signal,
+    src: u32,
+    policy: &Policy,
+) -> Vec<(Id, u32, u32)> {
+    let ts = log.ts();
+    let tgt = log.target();
+    let actor = log.actor();
+    let slack = (policy.expansion.slack_minutes * 60_000.0) as i64;
+    let gap = (policy.expansion.burst_gap_minutes * 60_000.0) as i64;
+    let mut evs: Vec<(Id, i64)> = s
+        .events
+        .iter()
+        .map(|&e| (tgt[e as usize], ts[e as usize]))
+        .collect();
+    evs.sort_unstable();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < evs.len() {
+        let t = evs[k].0;
+        let mut end = k;
+        while end < evs.len() && evs[end].0 == t {
+            end += 1;
+        }
+        // Bursts of this target.
+        let mut windows: Vec<(i64, i64)> = Vec::new();
+        for &(_, x) in &evs[k..end] {
+            match windows.last_mut() {
+                Some(w) if x - w.1 <= gap => w.1 = x,
+                _ => windows.push((x, x)),
+            }
+        }
+        if (t as usize) < g.num_targets() {
+            let tev = g.target_events(t);
+            for (lo, hi) in windows {
+                let (lo, hi) = (lo - slack, hi + slack);
+                let first = tev.partition_point(|&e| ts[e as usize] < lo);
+                for &e in &tev[first..] {
+                    if ts[e as usize] > hi {
+                        break;
+                    }
+                    out.push((actor[e as usize], src, e));
+                }
+            }
+        }
+        k = end;
+    }
+    out
+}
+
+/// Distinct targets and days of a set of events.
+fn spread(log: &EventLog, events: impl Iterator<Item = u32>) -> (usize, usize) {
+    let mut t: Vec<Id> = Vec::new();
+    let mut d: Vec<i64> = Vec::new();
+    for e in events {
+        t.push(log.target()[e as usize]);
+        d.push(log.ts()[e as usize].div_euclid(DAY));
+    }
+    t.sort_unstable();
+    t.dedup();
+    d.sort_unstable();
+    d.dedup();
+    (t.len(), d.len())
+}
+
+/// Fuses one account's records (all for the same account, sorted by source) into a score.
+fn score_account(
+    log: &EventLog,
+    g: &GraphIndex<'_>,
+    recs: &[(Id, u32, u32)],
+    sources: &[Source],
+    seed_of_account: &[u32],
+    policy: &Policy,
+) -> Option<Candidate> {
+    let a = recs[0].0;
+    let engagement = if (a as usize) < g.num_accounts() {
+        g.account_events(a).len().max(1)
+    } else {
+        1
+    };
+    let own_seed = seed_of_account[a as usize];
+    let mut keep = 1.0f64; // Π (1 − p)
+    let mut reasons = Reasons::default();
+    let mut events: Vec<(u32, Reasons)> = Vec::new();
+    let mut best: Option<(f64, usize, u32)> = None; // (p, targets, seed) for accounts without a seed
+    let mut k = 0;
+    while k < recs.len() {
+        let src = recs[k].1;
+        let mut end = k;
+        while end < recs.len() && recs[end].1 == src {
+            end += 1;
+        }
+        let chunk = &recs[k..end];
+        k = end;
+        let s = &sources[src as usize];
+        let (targets, days) = spread(log, chunk.iter().map(|r| r.2));
+        let share = chunk.len() as f64 / engagement as f64;
+        let p = match s.kind {
+            Kind::Lockstep => policy.verdict.lockstep_weight,
+            Kind::Harvest => policy.verdict.harvest_weight,
+            Kind::Expansion => {
+                if own_seed == s.seed {
+                    // A member's own in-burst events: more of the same evidence.
+                    events.extend(chunk.iter().map(|r| (r.2, Reasons::LOCKSTEP_GROUP)));
+                    continue;
+                }
+                if own_seed != NONE {
+                    continue;
+                }
+                let x = &policy.expansion;
+                if targets < x.min_targets as usize || days < x.min_days as usize {
+                    continue;
+                }
+                if share >= x.min_share {
+                    x.weight
+                } else {
+                    x.weak_weight
+                }
+            }
+            Kind::Fraudar | Kind::MZoom => {
+                if share >= policy.dense.min_share {
+                    policy.dense.weight
+                } else {
+                    policy.dense.weak_weight
+                }
+            }
+        };
+        if p <= 0.0 {
+            continue;
+        }
+        keep *= 1.0 - p;
+        let r = s.kind.reason();
+        reasons |= r;
+        events.extend(chunk.iter().map(|x| (x.2, r)));
+        if own_seed == NONE && best.is_none_or(|b| (p, targets) > (b.0, b.1)) {
+            best = Some((p, targets, s.seed));
+        }
+    }
+    if events.is_empty() {
+        return None;
+    }
+    events.sort_unstable_by_key(|x| x.0);
+    let mut merged: Vec<(u32, Reasons)> = Vec::with_capacity(events.len());
+    for (e, r) in events {
+        match merged.last_mut() {
+            Some(m) if m.0 == e => m.1 |= r,
+            _ => merged.push((e, r)),
+        }
+    }
+    let (targets, days) = spread(log, merged.iter().map(|x| x.0));
+    let guard_ok =
+        targets >= policy.verdict.min_targets as usize && days >= policy.verdict.min_days as usize;
+    let seed = if own_seed != NONE {
+        own_seed
+    } else {
+        best.map_or(NONE, |b| b.2)
+    };
+    let mut score = 1.0 - keep;
+    if !guard_ok {
+        reasons |= Reasons::BELOW_REPETITION;
+        score = score.min(policy.verdict.flag_score - 0.01);
+    }
+    Some(Candidate {
+        account: a,
+        score,
+        reasons,
+        guard_ok,
+        seed,
+        events: merged,
+    })
+}
+
+/// Per operation seed: the IPs, devices and third-party clients that at least
+/// `min_infra_members` would-be-flagged accounts used for operation work, each sorted.
+#[derive(Debug, Default)]
+struct Infra {
+    ips: Vec<Vec<Id>>,
+    devices: Vec<Vec<Id>>,
+    clients: Vec<Vec<Id>>,
+}
+
+fn infrastructure(
+    log: &EventLog,
+    cands: &[Candidate],
+    n_seeds: usize,
+    flag: f64,
+    third_party: &[bool],
+    policy: &Policy,
+) -> Infra {
+    let min = policy.history.min_infra_members as usize;
+    let collect = |col: &[Id], only: Option<&[bool]>| -> Vec<Vec<Id>> {
+        let mut keys: Vec<(u32, Id, Id)> = cands
+            .par_iter()
+            .filter(|c| c.score >= flag && c.seed != NONE)
+            .flat_map_iter(|c| {
+                let mut v: Vec<(u32, Id, Id)> = c
+                    .events
+                    .iter()
+                    .map(|&(e, _)| col[e as usize])
+                    .filter(|&x| x != NONE && only.is_none_or(|o| o[x as usize]))
+                    .map(|x| (c.seed, x, c.account))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        keys.par_sort_unstable();
+        let mut out = vec![Vec::new(); n_seeds];
+        let mut k = 0;
+        while k < keys.len() {
+            let mut end = k;
+            while end < keys.len() && (keys[end].0, keys[end].1) == (keys[k].0, keys[k].1) {
+                end += 1;
+            }
+            if end - k >= min {
+                out[keys[k].0 as usize].push(keys[k].1);
+            }
+            k = end;
+        }
+        out
+    };
+    Infra {
+        ips: collect(log.ip(), None),
+        devices: collect(log.device(), None),
+        clients: collect(log.client(), Some(third_party)),
+    }
+}
+
+/// The verdict of one candidate and the events it flags.
+fn decide(
+    log: &EventLog,
+    by_actor: &[u32],
+    off: &[u32],
+    c: &Candidate,
+    infra: &Infra,
+    policy: &Policy,
+) -> (AccountVerdict, Vec<(u32, Reasons)>) {
+    let v = &policy.verdict;
+    let mut reasons = c.reasons;
+    if c.score < v.suspicious_score {
+        return (
+            AccountVerdict {
+                verdict: Verdict::Ok,
+                score: c.score as f32,
+                operation: NO_OP,
+                reasons: Reasons::default(),
+            },
+            Vec::new(),
+        );
+    }
+    if c.score < v.flag_score || !c.guard_ok || c.seed == NONE {
+        return (
+            AccountVerdict {
+                verdict: Verdict::Suspicious,
+                score: c.score as f32,
+                operation: NO_OP,
+                reasons,
+            },
+            Vec::new(),
+        );
+    }
+    let s = c.seed as usize;
+    let (ips, devs, clis) = (&infra.ips[s], &infra.devices[s], &infra.clients[s]);
+    let a = c.account as usize;
+    let evs = &by_actor[off[a] as usize..off[a + 1] as usize];
+    let mut driven: Vec<(u32, Reasons)> = Vec::new();
+    let mut own = 0usize;
+    let mut own_before = 0usize;
+    let mut first_driven = i64::MAX;
+    for &e in evs {
+        let i = e as usize;
+        let mut r = Reasons::default();
+        if let Ok(k) = c.events.binary_search_by_key(&e, |x| x.0) {
+            r |= c.events[k].1;
+        }
+        if log.client()[i] != NONE && clis.binary_search(&log.client()[i]).is_ok() {
+            r |= Reasons::VENDOR_CLIENT;
+        }
+        if (log.ip()[i] != NONE && ips.binary_search(&log.ip()[i]).is_ok())
+            || (log.device()[i] != NONE && devs.binary_search(&log.device()[i]).is_ok())
+        {
+            r |= Reasons::VENDOR_INFRASTRUCTURE;
+        }
+        if r.is_empty() {
+            own += 1;
+            if log.ts()[i] < first_driven {
+                own_before += 1;
+            }
+        } else {
+            first_driven = first_driven.min(log.ts()[i]);
+            driven.push((e, r));
+        }
+    }
+    let h = &policy.history;
+    let total = evs.len().max(1);
+    let aged = match log.account_table.created_at(c.account) {
+        Some(created) => first_driven.saturating_sub(created) as f64 >= h.min_age_days * DAY as f64,
+        None => own_before > 0,
+    };
+    let compromised =
+        own >= h.min_own_events as usize && own as f64 / total as f64 >= h.min_own_share && aged;
+    if compromised {
+        reasons |= Reasons::OWN_HISTORY;
+        for (_, r) in &driven {
+            reasons |= *r & (Reasons::VENDOR_CLIENT | Reasons::VENDOR_INFRASTRUCTURE);
+        }
+        (
+            AccountVerdict {
+                verdict: Verdict::Compromised,
+                score: c.score as f32,
+                operation: c.seed,
+                reasons,
+            },
+            driven,
+        )
+    } else {
+        reasons |= Reasons::OPERATION_ONLY;
+        if let Some(created) = log.account_table.created_at(c.account)
+            && (first_driven.min(log.ts()[evs[0] as usize]) - created) < 30 * DAY
+        {
+            reasons |= Reasons::NEW_ACCOUNT;
+        }
+        let flags = evs
+            .iter()
+            .map(|&e| {
+                let r = c
+                    .events
+                    .binary_search_by_key(&e, |x| x.0)
+                    .map_or(Reasons::FAKE_ACCOUNT, |k| c.events[k].1);
+                (e, r)
+            })
+            .collect();
+        (
+            AccountVerdict {
+                verdict: Verdict::Fake,
+                score: c.score as f32,
+                operation: c.seed,
+                reasons,
+            },
+            flags,
+        )
+    }
+}
+
+fn subnet(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v) => {
+            let o = v.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        IpAddr::V6(v) => {
+            let s = v.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn operations(
+    log: &EventLog,
+    signals: &[Signal],
+    cands: &[Candidate],
+    accounts: &[AccountVerdict],
+    event_seed: &[u32],
+    infra: &Infra,
+    seed_signals: &[Vec<usize>],
+    harvest_seeds: &[u32],
+) -> Vec<Option<Operation>> {
+    let n_seeds = seed_signals.len();
+    let mut members: Vec<Vec<Id>> = vec![Vec::new(); n_seeds];
+    let mut suspicious: Vec<Vec<Id>> = vec![Vec::new(); n_seeds];
+    let mut score_sum = vec![0.0f64; n_seeds];
+    let mut evidence: Vec<Vec<u32>> = vec![Vec::new(); n_seeds];
+    for c in cands {
+        if c.seed == NONE {
+            continue;
+        }
+        let v = accounts[c.account as usize];
+        let s = c.seed as usize;
+        if v.verdict.is_flagged() {
+            members[s].push(c.account);
+            score_sum[s] += c.score;
+            evidence[s].extend(c.events.iter().map(|x| x.0));
+        } else if v.verdict == Verdict::Suspicious {
+            suspicious[s].push(c.account);
+        }
+    }
+    // Flagged events per seed: count and span.
+    let mut n_events = vec![0usize; n_seeds];
+    let mut span = vec![(i64::MAX, i64::MIN); n_seeds];
+    for (e, &s) in event_seed.iter().enumerate() {
+        if s != NO_OP {
+            n_events[s as usize] += 1;
+            let t = log.ts()[e];
+            let sp = &mut span[s as usize];
+            sp.0 = sp.0.min(t);
+            sp.1 = sp.1.max(t);
+        }
+    }
+    (0..n_seeds)
+        .map(|s| {
+            if members[s].is_empty() {
+                return None;
+            }
+            let mut m = members[s].clone();
+            m.sort_unstable();
+            let mut sus = suspicious[s].clone();
+            sus.sort_unstable();
+            let fake = m
+                .iter()
+                .filter(|&&a| accounts[a as usize].verdict == Verdict::Fake)
+                .count();
+            let compromised = m.len() - fake;
+            let ev = &evidence[s];
+            let mut per_action = [0usize; 6];
+            let mut targets = Vec::new();
+            let mut benef = Vec::new();
+            let mut victims = Vec::new();
+            let mut clients: Vec<Id> = Vec::new();
+            for &e in ev {
+                let e = e as usize;
+                let a = log.action()[e];
+                if (a as usize) < 6 {
+                    per_action[a as usize] += 1;
+                }
+                let owner = log.owner()[e];
+                if a == action::VIEW {
+                    if owner != NONE {
+                        victims.push(owner);
+                    }
+                } else {
+                    targets.push(log.target()[e]);
+                    if owner != NONE && m.binary_search(&owner).is_err() {
+                        benef.push(owner);
+                    }
+                }
+                if log.client()[e] != NONE {
+                    clients.push(log.client()[e]);
+                }
+            }
+            for v in [&mut targets, &mut benef, &mut victims] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            clients.sort_unstable();
+            let mut client_counts: Vec<(Id, usize)> = Vec::new();
+            for c in clients {
+                match client_counts.last_mut() {
+                    Some(x) if x.0 == c => x.1 += 1,
+                    _ => client_counts.push((c, 1)),
+                }
+            }
+            client_counts.sort_by_key(|x| (std::cmp::Reverse(x.1), x.0));
+            let kind = if harvest_seeds.contains(&(s as u32))
+                || per_action[action::VIEW as usize] * 2 > ev.len()
+            {
+                OperationKind::Scraping
+            } else if compromised * 2 > m.len() {
+                OperationKind::VendorApp
+            } else {
+                let likes = per_action[action::LIKE as usize] + per_action[action::SHARE as usize];
+                let follows = per_action[action::FOLLOW as usize];
+                let comments =
+                    per_action[action::COMMENT as usize] + per_action[action::REVIEW as usize];
+                if follows >= likes && follows >= comments {
+                    OperationKind::FollowerVendor
+                } else if comments >= likes {
+                    OperationKind::CommentFarm
+                } else {
+                    OperationKind::LikeFarm
+                }
+            };
+            let mut subnets: Vec<(String, usize)> = Vec::new();
+            let mut nets: Vec<String> = infra.ips[s]
+                .iter()
+                .map(|&ip| subnet(log.ips.resolve(ip)))
+                .collect();
+            nets.sort();
+            for n in nets {
+                match subnets.last_mut() {
+                    Some(x) if x.0 == n => x.1 += 1,
+                    _ => subnets.push((n, 1)),
+                }
+            }
+            subnets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let mut sigs: Vec<SignalRef> = seed_signals[s]
+                .iter()
+                .map(|&i| SignalRef {
+                    signal: Some(i),
+                    reason: signals[i].reason.code(),
+                    score: signals[i].score,
+                    accounts: signals[i].accounts.len(),
+                    summary: signals[i].summary.clone(),
+                })
+                .collect();
+            if harvest_seeds.contains(&(s as u32)) {
+                sigs.push(SignalRef {
+                    signal: None,
+                    reason: Reasons::MACHINE_RATE_READS
+                        .codes()
+                        .next()
+                        .unwrap_or_default(),
+                    score: 1.0,
+                    accounts: m.len(),
+                    summary: format!(
+                        "{} accounts reading at machine rates, around the clock, sharing \
+                         {} IPs and {} devices",
+                        m.len(),
+                        infra.ips[s].len(),
+                        infra.devices[s].len()
+                    ),
+                });
+            }
+            let expanded = m
+                .iter()
+                .filter(|&&a| {
+                    let r = accounts[a as usize].reasons;
+                    r.contains(Reasons::LOCKSTEP_EXPANSION) && !r.contains(Reasons::LOCKSTEP_GROUP)
+                })
+                .count();
+            if expanded > 0 {
+                sigs.push(SignalRef {
+                    signal: None,
+                    reason: "lockstep-expansion",
+                    score: expanded as f64,
+                    accounts: expanded,
+                    summary: format!(
+                        "{expanded} more accounts engaged the group's targets inside its \
+                         delivery bursts on several days"
+                    ),
+                });
+            }
+            Some(Operation {
+                id: String::new(),
+                kind,
+                fake,
+                compromised,
+                score: score_sum[s] / m.len() as f64,
+                members: m,
+                suspicious: sus,
+                targets,
+                beneficiaries: benef,
+                victims,
+                ips: infra.ips[s].clone(),
+                subnets,
+                devices: infra.devices[s].clone(),
+                clients: client_counts,
+                span: span[s],
+                events: n_events[s],
+                signals: sigs,
+            })
+        })
+        .collect()
+}

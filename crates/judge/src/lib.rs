@@ -1,0 +1,107 @@
+//! The judge: fuses detector signals and each account's own history into verdicts, flagged
+//! events, operations and corrected counts, under a versioned [`Policy`].
+//!
+//! # Brief overview
+//!
+//! - [`run_detectors`] runs the detectors of `lockstep-detect` that the policy enables
+//!   (lockstep groups, Fraudar, M-Zoom) over one shared `lockstep_graph::GraphIndex` and
+//!   returns their [`Signal`](lockstep_detect::Signal)s.
+//! - [`judge_indexed`] (or [`judge`]) is a pure function of the log, the signals and the
+//!   policy. Lockstep groups and machine-rate readers seed operations; CopyCatch's membership
+//!   rule adds the accounts that repeatedly engaged a group's targets inside its bursts; dense
+//!   blocks count only when corroborated. Each account gets a fused score, reasons
+//!   ([`Reasons`]) and a repetition guard (many targets, several days), then its history
+//!   decides `fake` (little but operation work) against `compromised` (an own history through
+//!   its own clients, devices and IPs, with operation work through the vendor's). The result is
+//!   a [`Judgement`]: an [`AccountVerdict`] per account, a flag per event, [`Operation`]s.
+//! - [`scan`] does both; [`write_findings`] writes the CONTRACT §2 files the judge owns.
+//!
+//! Every threshold is in [`Policy`] (TOML, `docs/POLICY.md`). Sibling crates: `lockstep-core`
+//! (the log), `lockstep-detect` (the detectors), `lockstep-eval` (scoring against truth).
+//!
+//! # Example
+//!
+//! ```
+//! use lockstep_core::{EventLogBuilder, RawEvent};
+//! use lockstep_judge::{Policy, Verdict, scan};
+//!
+//! // Eight accounts like the same post within two minutes, on eight different days; a
+//! // bystander likes one of the posts an hour later.
+//! let mut b = EventLogBuilder::new();
+//! for day in 0..8i64 {
+//!     for m in 0..8i64 {
+//!         let (actor, target) = (format!("farm{m}"), format!("order{day}"));
+//!         b.push(&RawEvent { id: None, ts: day * 86_400_000 + m * 15_000, actor: &actor,
+//!             action: "like", target: &target, owner: Some("buyer"), text: None, ip: None,
+//!             device: None, client: None, line: 1 }).unwrap();
+//!     }
+//! }
+//! b.push(&RawEvent { id: None, ts: 3_600_000, actor: "fan", action: "like",
+//!     target: "order0", owner: Some("buyer"), text: None, ip: None, device: None,
+//!     client: None, line: 1 }).unwrap();
+//! let log = b.finish();
+//! let (j, _timings) = scan(&log, &Policy::default()).unwrap();
+//! let verdict = |name: &str| j.accounts[log.accounts.get(name).unwrap() as usize].verdict;
+//! assert_eq!(verdict("farm3"), Verdict::Fake);
+//! assert_eq!(verdict("fan"), Verdict::Ok);
+//! assert_eq!(j.operations.len(), 1);
+//! assert_eq!(j.operations[0].kind.as_str(), "like-farm");
+//! ```
+
+mod detectors;
+mod error;
+mod harvest;
+mod judge;
+mod policy;
+mod reasons;
+mod write;
+
+use std::time::{Duration, Instant};
+
+use lockstep_core::EventLog;
+use lockstep_graph::{ActionSet, GraphIndex};
+
+pub use detectors::run_detectors;
+pub use error::{Error, Result};
+pub use judge::{
+    AccountVerdict, Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict, judge,
+    judge_indexed,
+};
+pub use policy::{
+    DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy,
+    Verdict as VerdictPolicy,
+};
+pub use reasons::{REASON_CODES, Reasons};
+pub use write::{
+    CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER, corrections,
+    write_corrections, write_findings, write_flagged_events, write_operations, write_verdicts,
+};
+
+/// Wall time per stage, in the order the stages ran.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings(pub Vec<(String, Duration)>);
+
+impl Timings {
+    /// Records a stage.
+    pub fn push(&mut self, stage: &str, d: Duration) {
+        self.0.push((stage.to_string(), d));
+    }
+}
+
+/// Indexes the log, runs the detectors and judges: the whole scan of one log in memory.
+///
+/// # Errors
+/// [`Error::InvalidInput`] for a bad policy; a detector's error.
+///
+/// # Complexity
+/// Dominated by the detectors; see [`run_detectors`] and [`judge_indexed`].
+pub fn scan(log: &EventLog, policy: &Policy) -> Result<(Judgement, Timings)> {
+    policy.validate()?;
+    let mut timings = Timings::default();
+    let t = Instant::now();
+    let g = GraphIndex::build(log, ActionSet::engagement());
+    timings.push("index", t.elapsed());
+    let signals = run_detectors(log, &g, policy, &mut timings)?;
+    let j = judge_indexed(log, &g, signals, policy, &mut timings)?;
+    Ok((j, timings))
+}

@@ -1,0 +1,316 @@
+//! The [`Policy`]: every threshold the judge uses, with its default and why (docs/POLICY.md).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The version of the default policy. Every output records the version of the policy it was
+/// judged under; change it whenever a default changes.
+pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.1";
+
+/// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
+/// every key is optional (a policy file names only what it changes, plus its `version`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// A name for this policy, recorded in `summary.json` and `operations.json`.
+    pub version: String,
+    /// Which detectors run and their main knobs.
+    pub detectors: Detectors,
+    /// Verdict thresholds and the repetition guard.
+    pub verdict: Verdict,
+    /// Adding accounts to a lockstep group's operation by what they did inside its bursts.
+    pub expansion: Expansion,
+    /// When dense blocks count as evidence.
+    pub dense: Dense,
+    /// Reads at machine rates (harvesting).
+    pub harvest: Harvest,
+    /// Telling a real person's account that a vendor drives (`compromised`) from an account
+    /// that exists only for the operation (`fake`).
+    pub history: History,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            version: DEFAULT_POLICY_VERSION.to_string(),
+            detectors: Detectors::default(),
+            verdict: Verdict::default(),
+            expansion: Expansion::default(),
+            dense: Dense::default(),
+            harvest: Harvest::default(),
+            history: History::default(),
+        }
+    }
+}
+
+/// Which detectors run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Detectors {
+    /// Lockstep groups (CopyCatch / SynchroTrap). Default true.
+    pub lockstep: bool,
+    /// Lockstep time bucket in minutes. Default 15 (see `LockstepConfig::window_ms`).
+    pub lockstep_window_minutes: f64,
+    /// Fraudar dense account × target blocks. Default true.
+    pub fraudar: bool,
+    /// M-Zoom dense account × target × time × IP × device blocks. Default true.
+    pub mzoom: bool,
+    /// Reads at machine rates. Default true.
+    pub harvest: bool,
+}
+
+impl Default for Detectors {
+    fn default() -> Self {
+        Self {
+            lockstep: true,
+            lockstep_window_minutes: 15.0,
+            fraudar: true,
+            mzoom: true,
+            harvest: true,
+        }
+    }
+}
+
+/// Verdict thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Verdict {
+    /// An account whose fused score reaches this is `fake` or `compromised`. Default 0.8.
+    pub flag_score: f64,
+    /// An account whose fused score reaches this (but not `flag_score`) is `suspicious`.
+    /// Default 0.5.
+    pub suspicious_score: f64,
+    /// The repetition guard: an account is flagged only when its operation events touch at
+    /// least this many distinct targets… Default 3: one viral post or one live broadcast is
+    /// one or two targets, an operation's worker serves many orders.
+    pub min_targets: u32,
+    /// … on at least this many distinct UTC days. Default 2: fans of one live event or one
+    /// viral evening act on one day.
+    pub min_days: u32,
+    /// Evidence weight of a lockstep group membership (its pairs already passed the shared
+    /// targets, episodes and k-core tests). Default 0.95.
+    pub lockstep_weight: f64,
+    /// Evidence weight of machine-rate reads. Default 0.95.
+    pub harvest_weight: f64,
+}
+
+impl Default for Verdict {
+    fn default() -> Self {
+        Self {
+            flag_score: 0.8,
+            suspicious_score: 0.5,
+            min_targets: 3,
+            min_days: 2,
+            lockstep_weight: 0.95,
+            harvest_weight: 0.95,
+        }
+    }
+}
+
+/// Expansion of a lockstep group (CopyCatch's own membership rule): an account that engaged
+/// several of the group's targets inside the group's delivery bursts, on several days, and
+/// spends a large share of its engagement there, worked for the same operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Expansion {
+    /// Run it. Default true.
+    pub enabled: bool,
+    /// Minutes added on both sides of a burst. Default 10.
+    pub slack_minutes: f64,
+    /// Two of the group's events on a target more than this many minutes apart start a new
+    /// burst (a second order for the same post). Default 120.
+    pub burst_gap_minutes: f64,
+    /// Distinct group targets engaged inside bursts. Default 3.
+    pub min_targets: u32,
+    /// Distinct days of those engagements. Default 2.
+    pub min_days: u32,
+    /// Share of the account's own engagement that falls inside the group's bursts.
+    /// Default 0.25: a farm worker's camouflage is at most a few likes per paid one, while a
+    /// real fan of a boosted creator spends most of their activity elsewhere.
+    pub min_share: f64,
+    /// Evidence weight when all rules pass. Default 0.9.
+    pub weight: f64,
+    /// Evidence weight when the targets and days rules pass but not the share rule (a real
+    /// fan of a boosted creator can get there): review only. Default 0.5.
+    pub weak_weight: f64,
+}
+
+impl Default for Expansion {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            slack_minutes: 10.0,
+            burst_gap_minutes: 120.0,
+            min_targets: 3,
+            min_days: 2,
+            min_share: 0.25,
+            weight: 0.9,
+            weak_weight: 0.5,
+        }
+    }
+}
+
+/// Dense blocks as evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dense {
+    /// A dense block is *corroborated* when at least this share of its accounts are already
+    /// members of lockstep groups or harvesters. Default 0.5. Uncorroborated blocks
+    /// (a viral post's likers are a dense block too) are never evidence on their own.
+    pub corroboration: f64,
+    /// In a corroborated block, a member whose block events are at least this share of its
+    /// own engagement gets `weight`; other members get `weak_weight`. Default 0.5.
+    pub min_share: f64,
+    /// Default 0.85.
+    pub weight: f64,
+    /// Default 0.3 (below `suspicious_score` alone).
+    pub weak_weight: f64,
+}
+
+impl Default for Dense {
+    fn default() -> Self {
+        Self {
+            corroboration: 0.5,
+            min_share: 0.5,
+            weight: 0.85,
+            weak_weight: 0.3,
+        }
+    }
+}
+
+/// Reads at machine rates: profile, friend-list and post views far beyond what a person can
+/// read, around the clock, never re-reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Harvest {
+    /// Reads in one UTC day. Default 1000: one read every 86 s for 24 hours; the heaviest
+    /// people read a few hundred a day.
+    pub min_reads_per_day: u32,
+    /// Distinct hours of that day with reads. Default 20: people sleep.
+    pub min_active_hours: u32,
+    /// Days meeting both. Default 2.
+    pub min_days: u32,
+    /// Distinct targets over reads (a walk of the graph reads each profile once; people
+    /// come back to the same feeds). Default 0.7.
+    pub min_distinct_share: f64,
+}
+
+impl Default for Harvest {
+    fn default() -> Self {
+        Self {
+            min_reads_per_day: 1000,
+            min_active_hours: 20,
+            min_days: 2,
+            min_distinct_share: 0.7,
+        }
+    }
+}
+
+/// Fake vs compromised, from the account's own history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct History {
+    /// Own events (not through the operation's infrastructure: its third-party clients, or
+    /// IPs and devices that several members used for operation work) needed to call the
+    /// account a real person's. Default 10.
+    pub min_own_events: u32,
+    /// … and their share of the account's events. Default 0.2: aged farm accounts pad with
+    /// camouflage, but through the farm's own proxies and phones.
+    pub min_own_share: f64,
+    /// When the accounts file gives `created_at`, the account must predate its first
+    /// operation event by at least this many days. Default 90.
+    pub min_age_days: f64,
+    /// An IP or device counts as the operation's infrastructure when at least this many
+    /// members used it for operation events. Default 2.
+    pub min_infra_members: u32,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            min_own_events: 10,
+            min_own_share: 0.2,
+            min_age_days: 90.0,
+            min_infra_members: 2,
+        }
+    }
+}
+
+impl Policy {
+    /// Parses a TOML policy; unknown keys are errors.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] with the parser's message, or a value out of range.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let p: Policy = toml::from_str(text).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Checks ranges.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the first bad key.
+    pub fn validate(&self) -> Result<()> {
+        let unit = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::InvalidInput(format!(
+                    "{name} must be in [0, 1], got {v}"
+                )))
+            }
+        };
+        if self.version.trim().is_empty() {
+            return Err(Error::InvalidInput("version must not be empty".into()));
+        }
+        unit("verdict.flag_score", self.verdict.flag_score)?;
+        unit("verdict.suspicious_score", self.verdict.suspicious_score)?;
+        unit("verdict.lockstep_weight", self.verdict.lockstep_weight)?;
+        unit("verdict.harvest_weight", self.verdict.harvest_weight)?;
+        unit("expansion.min_share", self.expansion.min_share)?;
+        unit("expansion.weight", self.expansion.weight)?;
+        unit("expansion.weak_weight", self.expansion.weak_weight)?;
+        unit("dense.corroboration", self.dense.corroboration)?;
+        unit("dense.min_share", self.dense.min_share)?;
+        unit("dense.weight", self.dense.weight)?;
+        unit("dense.weak_weight", self.dense.weak_weight)?;
+        unit(
+            "harvest.min_distinct_share",
+            self.harvest.min_distinct_share,
+        )?;
+        unit("history.min_own_share", self.history.min_own_share)?;
+        if self.verdict.suspicious_score > self.verdict.flag_score {
+            return Err(Error::InvalidInput(
+                "verdict.suspicious_score must not exceed verdict.flag_score".into(),
+            ));
+        }
+        if self.detectors.lockstep_window_minutes.is_nan()
+            || self.detectors.lockstep_window_minutes < 0.1
+        {
+            return Err(Error::InvalidInput(
+                "detectors.lockstep_window_minutes must be at least 0.1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_roundtrip_and_unknown_keys_fail() {
+        let p = Policy::default();
+        let text = toml::to_string(&p).unwrap();
+        assert_eq!(Policy::from_toml(&text).unwrap(), p);
+        let partial = Policy::from_toml("version = \"x\"\n[verdict]\nmin_days = 3\n").unwrap();
+        assert_eq!(partial.verdict.min_days, 3);
+        assert_eq!(partial.verdict.min_targets, 3);
+        assert!(Policy::from_toml("version = \"x\"\nbogus = 1\n").is_err());
+        assert!(Policy::from_toml("[verdict]\nflag_scor = 1\n").is_err());
+        assert!(Policy::from_toml("[verdict]\nflag_score = 2.0\n").is_err());
+    }
+}

@@ -1,0 +1,115 @@
+//! [`Reasons`]: the set of reason codes behind a verdict or a flagged event.
+
+use std::fmt;
+use std::ops::{BitAnd, BitOr, BitOrAssign};
+
+/// A set of reason codes (see docs/POLICY.md for each), written `;`-separated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Reasons(u16);
+
+/// Every reason code, in bit order.
+pub const REASON_CODES: [&str; 12] = [
+    "lockstep-group",
+    "lockstep-expansion",
+    "dense-subgraph",
+    "dense-tensor-block",
+    "machine-rate-reads",
+    "vendor-client",
+    "vendor-infrastructure",
+    "own-history",
+    "operation-only-activity",
+    "new-account",
+    "below-repetition-guard",
+    "fake-account",
+];
+
+impl Reasons {
+    /// In a lockstep group (CopyCatch / SynchroTrap).
+    pub const LOCKSTEP_GROUP: Reasons = Reasons(1);
+    /// Engaged a lockstep group's targets inside its bursts, repeatedly.
+    pub const LOCKSTEP_EXPANSION: Reasons = Reasons(1 << 1);
+    /// In a corroborated Fraudar block.
+    pub const DENSE_SUBGRAPH: Reasons = Reasons(1 << 2);
+    /// In a corroborated M-Zoom block.
+    pub const DENSE_TENSOR_BLOCK: Reasons = Reasons(1 << 3);
+    /// Reads at machine rates.
+    pub const MACHINE_RATE_READS: Reasons = Reasons(1 << 4);
+    /// Operation work came through a third-party client the operation uses.
+    pub const VENDOR_CLIENT: Reasons = Reasons(1 << 5);
+    /// Operation work came from IPs or devices several members share.
+    pub const VENDOR_INFRASTRUCTURE: Reasons = Reasons(1 << 6);
+    /// The account has a history of its own (→ compromised).
+    pub const OWN_HISTORY: Reasons = Reasons(1 << 7);
+    /// The account does little but operation work (→ fake).
+    pub const OPERATION_ONLY: Reasons = Reasons(1 << 8);
+    /// Created less than 30 days before its first event.
+    pub const NEW_ACCOUNT: Reasons = Reasons(1 << 9);
+    /// Evidence too narrow (too few targets or days) to act on.
+    pub const BELOW_REPETITION: Reasons = Reasons(1 << 10);
+    /// An event of a fake account outside the detected work (camouflage included).
+    pub const FAKE_ACCOUNT: Reasons = Reasons(1 << 11);
+
+    /// Whether no code is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether every code of `other` is set.
+    pub fn contains(self, other: Reasons) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The codes, in bit order.
+    pub fn codes(self) -> impl Iterator<Item = &'static str> {
+        REASON_CODES
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, c)| *c)
+    }
+}
+
+impl BitOr for Reasons {
+    type Output = Reasons;
+    fn bitor(self, o: Reasons) -> Reasons {
+        Reasons(self.0 | o.0)
+    }
+}
+
+impl BitAnd for Reasons {
+    type Output = Reasons;
+    fn bitand(self, o: Reasons) -> Reasons {
+        Reasons(self.0 & o.0)
+    }
+}
+
+impl BitOrAssign for Reasons {
+    fn bitor_assign(&mut self, o: Reasons) {
+        self.0 |= o.0;
+    }
+}
+
+impl fmt::Display for Reasons {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, c) in self.codes().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            f.write_str(c)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_joins_codes() {
+        let r = Reasons::LOCKSTEP_GROUP | Reasons::OWN_HISTORY;
+        assert_eq!(r.to_string(), "lockstep-group;own-history");
+        assert!(r.contains(Reasons::OWN_HISTORY));
+        assert_eq!(Reasons::default().to_string(), "");
+    }
+}

@@ -1,0 +1,324 @@
+//! Writers of the CONTRACT §2 findings files the judge owns: `verdicts.csv`,
+//! `flagged_events.csv`, `operations.json` and `corrections.csv`.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use lockstep_core::{EventLog, Id, NONE};
+use lockstep_graph::ActionSet;
+use serde::Serialize;
+
+use crate::judge::{Judgement, NO_OP, Operation};
+use crate::{Error, Result};
+
+/// The version of the findings layout (`operations.json`, `summary.json`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// `verdicts.csv` header.
+pub const VERDICTS_HEADER: &str = "account,verdict,score,operation,reasons";
+/// `flagged_events.csv` header.
+pub const FLAGGED_EVENTS_HEADER: &str = "event,operation,reasons";
+/// `corrections.csv` header.
+pub const CORRECTIONS_HEADER: &str = "target,reported,fake,organic";
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::Io {
+        path: path.display().to_string(),
+        source: Arc::new(e),
+    }
+}
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
+    move |e| Error::Io {
+        path: path.display().to_string(),
+        source: Arc::new(std::io::Error::other(e)),
+    }
+}
+
+/// Writes `verdicts.csv`, `flagged_events.csv`, `operations.json` and `corrections.csv` of
+/// `j` into `dir` (which must exist).
+///
+/// # Errors
+/// [`Error::Io`] naming the file that failed.
+pub fn write_findings(log: &EventLog, j: &Judgement, dir: &Path) -> Result<()> {
+    let ((a, b), (c, d)) = rayon::join(
+        || {
+            rayon::join(
+                || write_verdicts(log, j, &dir.join("verdicts.csv")),
+                || write_flagged_events(log, j, &dir.join("flagged_events.csv")),
+            )
+        },
+        || {
+            rayon::join(
+                || write_operations(log, j, &dir.join("operations.json")),
+                || write_corrections(log, j, &dir.join("corrections.csv")),
+            )
+        },
+    );
+    a.and(b).and(c).and(d)
+}
+
+fn op_id(j: &Judgement, op: u32) -> &str {
+    if op == NO_OP {
+        ""
+    } else {
+        &j.operations[op as usize].id
+    }
+}
+
+/// Writes `verdicts.csv`: one row per account id of the log.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_verdicts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    let f = File::create(path).map_err(io(path))?;
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
+    w.write_record(VERDICTS_HEADER.split(','))
+        .map_err(csv_err(path))?;
+    let mut score = String::new();
+    let mut reasons = String::new();
+    for (a, v) in j.accounts.iter().enumerate() {
+        use std::fmt::Write as _;
+        score.clear();
+        let _ = write!(score, "{:.3}", v.score);
+        reasons.clear();
+        let _ = write!(reasons, "{}", v.reasons);
+        w.write_record([
+            log.accounts.resolve(a as Id),
+            v.verdict.as_str(),
+            &score,
+            op_id(j, v.operation),
+            &reasons,
+        ])
+        .map_err(csv_err(path))?;
+    }
+    w.flush().map_err(io(path))
+}
+
+/// Writes `flagged_events.csv`: one row per flagged event, in log order.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_flagged_events(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    let f = File::create(path).map_err(io(path))?;
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
+    w.write_record(FLAGGED_EVENTS_HEADER.split(','))
+        .map_err(csv_err(path))?;
+    let mut reasons = String::new();
+    for (e, &op) in j.event_op.iter().enumerate() {
+        if op == NO_OP {
+            continue;
+        }
+        use std::fmt::Write as _;
+        reasons.clear();
+        let _ = write!(reasons, "{}", j.event_reasons[e]);
+        w.write_record([&*log.event_id_string(e), op_id(j, op), &reasons])
+            .map_err(csv_err(path))?;
+    }
+    w.flush().map_err(io(path))
+}
+
+/// Engagement counts per target: `(target, reported, fake)` for every target with at least
+/// one engagement event, in id order.
+pub fn corrections(log: &EventLog, j: &Judgement) -> Vec<(Id, u64, u64)> {
+    let eng = ActionSet::engagement();
+    let mut reported = vec![0u64; log.targets.len()];
+    let mut fake = vec![0u64; log.targets.len()];
+    for e in 0..log.len() {
+        if !eng.contains(log.action()[e]) {
+            continue;
+        }
+        let t = log.target()[e] as usize;
+        reported[t] += 1;
+        if j.event_op[e] != NO_OP {
+            fake[t] += 1;
+        }
+    }
+    (0..log.targets.len())
+        .filter(|&t| reported[t] > 0)
+        .map(|t| (t as Id, reported[t], fake[t]))
+        .collect()
+}
+
+/// Writes `corrections.csv`.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_corrections(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    let f = File::create(path).map_err(io(path))?;
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
+    w.write_record(CORRECTIONS_HEADER.split(','))
+        .map_err(csv_err(path))?;
+    let mut b = [
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+    ];
+    for (t, rep, fake) in corrections(log, j) {
+        let [x, y, z] = &mut b;
+        w.write_record([
+            log.targets.resolve(t),
+            x.format(rep),
+            y.format(fake),
+            z.format(rep - fake),
+        ])
+        .map_err(csv_err(path))?;
+    }
+    w.flush().map_err(io(path))
+}
+
+#[derive(Serialize)]
+struct OpsFile<'a> {
+    schema_version: u32,
+    policy_version: &'a str,
+    operations: Vec<OpJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SpanJson {
+    start: String,
+    end: String,
+    start_ms: i64,
+    end_ms: i64,
+}
+
+#[derive(Serialize)]
+struct InfraJson<'a> {
+    ips: Vec<String>,
+    subnets: Vec<SubnetJson<'a>>,
+    devices: Vec<&'a str>,
+    clients: Vec<ClientJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SubnetJson<'a> {
+    subnet: &'a str,
+    ips: usize,
+}
+
+#[derive(Serialize)]
+struct ClientJson<'a> {
+    client: &'a str,
+    events: usize,
+}
+
+#[derive(Serialize)]
+struct OpJson<'a> {
+    id: &'a str,
+    kind: &'static str,
+    score: f64,
+    members: Vec<&'a str>,
+    fake: usize,
+    compromised: usize,
+    suspicious: Vec<&'a str>,
+    beneficiaries: Vec<&'a str>,
+    targets: Vec<&'a str>,
+    victims: Vec<&'a str>,
+    time_span: SpanJson,
+    flagged_events: usize,
+    infrastructure: InfraJson<'a>,
+    signals: &'a [crate::judge::SignalRef],
+}
+
+fn rfc3339(ms: i64) -> String {
+    // Civil-from-days (Howard Hinnant), UTC, millisecond precision.
+    let days = ms.div_euclid(86_400_000);
+    let rem = ms.rem_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
+}
+
+fn op_json<'a>(log: &'a EventLog, o: &'a Operation) -> OpJson<'a> {
+    let acc = |v: &[Id]| -> Vec<&'a str> {
+        v.iter()
+            .filter(|&&a| a != NONE)
+            .map(|&a| log.accounts.resolve(a))
+            .collect()
+    };
+    OpJson {
+        id: &o.id,
+        kind: o.kind.as_str(),
+        score: (o.score * 1000.0).round() / 1000.0,
+        members: acc(&o.members),
+        fake: o.fake,
+        compromised: o.compromised,
+        suspicious: acc(&o.suspicious),
+        beneficiaries: acc(&o.beneficiaries),
+        targets: o.targets.iter().map(|&t| log.targets.resolve(t)).collect(),
+        victims: acc(&o.victims),
+        time_span: SpanJson {
+            start: rfc3339(o.span.0),
+            end: rfc3339(o.span.1),
+            start_ms: o.span.0,
+            end_ms: o.span.1,
+        },
+        flagged_events: o.events,
+        infrastructure: InfraJson {
+            ips: o
+                .ips
+                .iter()
+                .map(|&i| log.ips.resolve(i).to_string())
+                .collect(),
+            subnets: o
+                .subnets
+                .iter()
+                .map(|(s, n)| SubnetJson { subnet: s, ips: *n })
+                .collect(),
+            devices: o.devices.iter().map(|&d| log.devices.resolve(d)).collect(),
+            clients: o
+                .clients
+                .iter()
+                .map(|&(c, n)| ClientJson {
+                    client: log.clients.resolve(c),
+                    events: n,
+                })
+                .collect(),
+        },
+        signals: &o.signals,
+    }
+}
+
+/// Writes `operations.json`: `{schema_version, policy_version, operations: [...]}`.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_operations(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    let f = File::create(path).map_err(io(path))?;
+    let mut w = BufWriter::new(f);
+    let file = OpsFile {
+        schema_version: SCHEMA_VERSION,
+        policy_version: &j.policy_version,
+        operations: j.operations.iter().map(|o| op_json(log, o)).collect(),
+    };
+    serde_json::to_writer_pretty(&mut w, &file).map_err(|e| io(path)(std::io::Error::other(e)))?;
+    w.write_all(b"\n").map_err(io(path))?;
+    w.flush().map_err(io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn times() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_740_960_000_231), "2025-03-03T00:00:00.231Z");
+    }
+}
