@@ -16,12 +16,12 @@ pub enum Error {
     #[error("unknown scenario `{0}`; valid: {list}, all, none", list = SCENARIOS.join(", "))]
     UnknownScenario(String),
     /// The output directory or a file in it could not be created or written.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {error}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
-        /// The cause.
-        source: Arc<std::io::Error>,
+        /// The cause (shown in the message, so not chained again).
+        error: Arc<std::io::Error>,
     },
     /// The event, account or device writer failed.
     #[error("cannot write {}: {message}", path.display())]
@@ -40,7 +40,7 @@ impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),
-            source: Arc::new(source),
+            error: Arc::new(source),
         }
     }
 

@@ -403,7 +403,7 @@ fn like_orders(
         return 0;
     }
     let days = (until - from) as f64 / DAY as f64;
-    let n_orders = rng.poisson(per_day * days);
+    let n_orders = n_orders(rng, per_day * days);
     let mut paid = 0;
     for _ in 0..n_orders {
         let p = *rng.pick(posts);
@@ -446,6 +446,16 @@ fn like_orders(
         );
     }
     paid
+}
+
+/// Orders in a span: Poisson around the rate, but at least two, so that a planted operation
+/// always has deliveries to find, however small the world.
+fn n_orders(rng: &mut Rng, expected: f64) -> u32 {
+    if expected <= 0.0 {
+        0
+    } else {
+        rng.poisson(expected).max(2)
+    }
 }
 
 fn minutes(r: [f64; 2]) -> [i64; 2] {
@@ -657,7 +667,7 @@ fn emulator_botnet(
     let days = (w.end - w.start) as f64 / DAY as f64;
     let posts = customer_posts(w, &op.customers, w.start - DAY, w.end);
     let mut paid = 0;
-    for _ in 0..rng.poisson(c.orders_per_day * cfg.world_scale() * days) {
+    for _ in 0..n_orders(rng, c.orders_per_day * cfg.world_scale() * days) {
         let size = rng.range_u32(c.order_size[0], c.order_size[1]) as usize;
         let window = rng.range_i64(win[0], win[1].max(win[0] + 1));
         let who: Vec<u32> = rng.sample_distinct(n, size);
@@ -806,7 +816,7 @@ fn vendor_app(
     let win = minutes(c.delivery_minutes);
     if !posts.is_empty() && !accounts.is_empty() && w.end > from {
         let days = (w.end - from) as f64 / DAY as f64;
-        for _ in 0..rng.poisson(c.orders_per_day * cfg.world_scale() * days) {
+        for _ in 0..n_orders(rng, c.orders_per_day * cfg.world_scale() * days) {
             let p = *rng.pick(&posts);
             let window = rng.range_i64(win[0], win[1].max(win[0] + 1));
             let Some(t) = order_start(w, rng, &hours, p, from, w.end, window) else {
