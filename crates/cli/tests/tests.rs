@@ -3,3 +3,7 @@
 // `enforce plan/apply/undo/deliver`, `appeal`, `audit`: end to end, the webhook sink, two
 // appliers at once, and the kill -9 crash-safety test.
 mod enforce;
+
+// `simulate`, `inspect` and `eval` end to end: the truth scores perfectly, nothing scores zero,
+// same seed gives the same bytes, user mistakes are one line and exit 2, the reject budget.
+mod sim_eval;
