@@ -2,11 +2,11 @@
 
 use std::time::Instant;
 
-use lockstep_core::EventLog;
+use lockstep_core::{EventLog, action};
 use lockstep_detect::Signal;
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
-use lockstep_graph::{GraphIndex, Tensor};
+use lockstep_graph::{ActionSet, GraphIndex, Tensor};
 
 use crate::{Policy, Result, Timings};
 
@@ -40,6 +40,23 @@ pub fn run_detectors(
         let r = lockstep_groups_indexed(g, &cfg)?;
         signals.extend(r.signals(log));
         timings.push("detect.lockstep", t.elapsed());
+    }
+    if policy.detectors.follow_lockstep {
+        let t = Instant::now();
+        let follows = ActionSet::of(&[action::FOLLOW]);
+        let fg = GraphIndex::build(log, follows);
+        let day = (policy.detectors.follow_window_hours * 3_600_000.0) as i64;
+        let cfg = LockstepConfig {
+            actions: follows,
+            window_ms: day.max(2),
+            episode_ms: day.max(1),
+            min_shared_targets: policy.detectors.follow_min_shared,
+            min_episodes: policy.detectors.follow_min_shared,
+            ..LockstepConfig::default()
+        };
+        let r = lockstep_groups_indexed(&fg, &cfg)?;
+        signals.extend(r.signals(log));
+        timings.push("detect.follow-lockstep", t.elapsed());
     }
     if policy.detectors.fraudar {
         let t = Instant::now();

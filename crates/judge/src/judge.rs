@@ -218,6 +218,8 @@ impl Kind {
 #[derive(Debug, Clone)]
 struct Source {
     kind: Kind,
+    /// The evidence weight of a lockstep group (by its tightness) and of its expansion.
+    weight: f64,
     /// The operation seed this source points at.
     seed: u32,
 }
@@ -304,8 +306,15 @@ pub fn judge_indexed(
         let seed = seed_signals.len() as u32;
         seed_signals.push(vec![i]);
         let src = sources.len() as u32;
+        let tight = (policy.verdict.tight_burst_hours * 3.6e6) as i64;
+        let weight = if median_burst_ms(log, s) <= tight {
+            policy.verdict.lockstep_weight
+        } else {
+            policy.verdict.loose_lockstep_weight
+        };
         sources.push(Source {
             kind: Kind::Lockstep,
+            weight,
             seed,
         });
         lockstep_sources.push((i, seed));
@@ -330,6 +339,7 @@ pub fn judge_indexed(
             src_of_comp.push(sources.len() as u32);
             sources.push(Source {
                 kind: Kind::Harvest,
+                weight: policy.verdict.harvest_weight,
                 seed,
             });
         }
@@ -346,9 +356,15 @@ pub fn judge_indexed(
     if policy.expansion.enabled {
         let te = Instant::now();
         let base = sources.len() as u32;
-        for &(_, seed) in &lockstep_sources {
+        let first_lock = sources
+            .iter()
+            .position(|x| x.kind == Kind::Lockstep)
+            .unwrap_or(0);
+        for k in 0..lockstep_sources.len() {
+            let (weight, seed) = (sources[first_lock + k].weight, sources[first_lock + k].seed);
             sources.push(Source {
                 kind: Kind::Expansion,
+                weight,
                 seed,
             });
         }
@@ -390,6 +406,7 @@ pub fn judge_indexed(
         let src = sources.len() as u32;
         sources.push(Source {
             kind,
+            weight: policy.dense.weight,
             seed: seed as u32,
         });
         records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
@@ -421,12 +438,11 @@ pub fn judge_indexed(
 
     // 3. Operation infrastructure, from the evidence of the accounts about to be flagged.
     let t3 = Instant::now();
-    let flag = policy.verdict.flag_score;
     let n_seeds = seed_signals.len();
     let is_third_party: Vec<bool> = (0..log.clients.len() as Id)
         .map(|c| log.clients.resolve(c).starts_with("api:"))
         .collect();
-    let infra = infrastructure(log, &candidates, n_seeds, flag, &is_third_party, policy);
+    let infra = infrastructure(log, &candidates, n_seeds, &is_third_party, policy);
     timings.push("judge.infrastructure", t3.elapsed());
 
     // 4. History: fake or compromised; flags.
@@ -674,8 +690,7 @@ fn score_account(
         let (targets, days) = spread(log, chunk.iter().map(|r| r.2));
         let share = chunk.len() as f64 / engagement as f64;
         let p = match s.kind {
-            Kind::Lockstep => policy.verdict.lockstep_weight,
-            Kind::Harvest => policy.verdict.harvest_weight,
+            Kind::Lockstep | Kind::Harvest => s.weight,
             Kind::Expansion => {
                 if own_seed == s.seed {
                     // A member's own in-burst events: more of the same evidence.
@@ -690,9 +705,9 @@ fn score_account(
                     continue;
                 }
                 if share >= x.min_share {
-                    x.weight
+                    x.weight.min(s.weight)
                 } else {
-                    x.weak_weight
+                    x.weak_weight.min(s.weight)
                 }
             }
             Kind::Fraudar | Kind::MZoom => {
@@ -761,15 +776,16 @@ fn infrastructure(
     log: &EventLog,
     cands: &[Candidate],
     n_seeds: usize,
-    flag: f64,
     third_party: &[bool],
     policy: &Policy,
 ) -> Infra {
     let min = policy.history.min_infra_members as usize;
+    let actor = log.actor();
+    let floor = policy.verdict.suspicious_score;
     let collect = |col: &[Id], only: Option<&[bool]>| -> Vec<Vec<Id>> {
         let mut keys: Vec<(u32, Id, Id)> = cands
             .par_iter()
-            .filter(|c| c.score >= flag && c.seed != NONE)
+            .filter(|c| c.score >= floor && c.guard_ok && c.seed != NONE)
             .flat_map_iter(|c| {
                 let mut v: Vec<(u32, Id, Id)> = c
                     .events
@@ -784,7 +800,8 @@ fn infrastructure(
             })
             .collect();
         keys.par_sort_unstable();
-        let mut out = vec![Vec::new(); n_seeds];
+        // (seed, value, members) with at least `min` members.
+        let mut shared: Vec<(u32, Id, usize)> = Vec::new();
         let mut k = 0;
         while k < keys.len() {
             let mut end = k;
@@ -792,9 +809,39 @@ fn infrastructure(
                 end += 1;
             }
             if end - k >= min {
-                out[keys[k].0 as usize].push(keys[k].1);
+                shared.push((keys[k].0, keys[k].1, end - k));
             }
             k = end;
+        }
+        // Exclusivity: of everyone who used the value anywhere in the log, how many are
+        // the operation's members. A carrier-NAT address or a popular scheduling app is
+        // shared by many people and is no operation's infrastructure.
+        let mut values: Vec<Id> = shared.iter().map(|x| x.1).collect();
+        values.sort_unstable();
+        values.dedup();
+        let mut users: Vec<(u32, Id)> = (0..log.len())
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .filter_map(|e| {
+                let x = col[e];
+                if x == NONE {
+                    return None;
+                }
+                values.binary_search(&x).ok().map(|v| (v as u32, actor[e]))
+            })
+            .collect();
+        users.par_sort_unstable();
+        users.dedup();
+        let mut n_users = vec![0usize; values.len()];
+        for &(v, _) in &users {
+            n_users[v as usize] += 1;
+        }
+        let mut out = vec![Vec::new(); n_seeds];
+        for (seed, x, members) in shared {
+            let v = values.binary_search(&x).expect("collected");
+            if members as f64 >= policy.history.min_infra_exclusive * n_users[v] as f64 {
+                out[seed as usize].push(x);
+            }
         }
         out
     };
@@ -803,6 +850,23 @@ fn infrastructure(
         devices: collect(log.device(), None),
         clients: collect(log.client(), Some(third_party)),
     }
+}
+
+/// Whether event `i` came through operation `s`'s infrastructure: its third-party clients
+/// ([`Reasons::VENDOR_CLIENT`]) or its shared IPs and devices
+/// ([`Reasons::VENDOR_INFRASTRUCTURE`]).
+fn through_infra(log: &EventLog, i: usize, infra: &Infra, s: usize) -> Reasons {
+    let mut r = Reasons::default();
+    let (c, ip, d) = (log.client()[i], log.ip()[i], log.device()[i]);
+    if c != NONE && infra.clients[s].binary_search(&c).is_ok() {
+        r |= Reasons::VENDOR_CLIENT;
+    }
+    if (ip != NONE && infra.ips[s].binary_search(&ip).is_ok())
+        || (d != NONE && infra.devices[s].binary_search(&d).is_ok())
+    {
+        r |= Reasons::VENDOR_INFRASTRUCTURE;
+    }
+    r
 }
 
 /// The verdict of one candidate and the events it flags.
@@ -827,6 +891,30 @@ fn decide(
             Vec::new(),
         );
     }
+    let mut score = c.score;
+    if score < v.flag_score && c.guard_ok && c.seed != NONE {
+        // Corroboration by infrastructure: evidence that came through the operation's own
+        // third-party clients, IPs or devices, on enough targets and days.
+        let s = c.seed as usize;
+        let via: Vec<u32> = c
+            .events
+            .iter()
+            .map(|x| x.0)
+            .filter(|&e| through_infra(log, e as usize, infra, s) != Reasons::default())
+            .collect();
+        let (targets, days) = spread(log, via.iter().copied());
+        if targets >= v.min_targets as usize && days >= v.min_days as usize {
+            score = 1.0 - (1.0 - score) * (1.0 - v.infrastructure_weight);
+            for &e in &via {
+                reasons |= through_infra(log, e as usize, infra, s);
+            }
+        }
+    }
+    let c = &Candidate {
+        score,
+        reasons,
+        ..c.clone()
+    };
     if c.score < v.flag_score || !c.guard_ok || c.seed == NONE {
         return (
             AccountVerdict {
@@ -839,29 +927,24 @@ fn decide(
         );
     }
     let s = c.seed as usize;
-    let (ips, devs, clis) = (&infra.ips[s], &infra.devices[s], &infra.clients[s]);
     let a = c.account as usize;
     let evs = &by_actor[off[a] as usize..off[a + 1] as usize];
     let mut driven: Vec<(u32, Reasons)> = Vec::new();
     let mut own = 0usize;
+    let mut own_nets: Vec<u64> = Vec::new();
     let mut own_before = 0usize;
     let mut first_driven = i64::MAX;
     for &e in evs {
         let i = e as usize;
-        let mut r = Reasons::default();
+        let mut r = through_infra(log, i, infra, s);
         if let Ok(k) = c.events.binary_search_by_key(&e, |x| x.0) {
             r |= c.events[k].1;
         }
-        if log.client()[i] != NONE && clis.binary_search(&log.client()[i]).is_ok() {
-            r |= Reasons::VENDOR_CLIENT;
-        }
-        if (log.ip()[i] != NONE && ips.binary_search(&log.ip()[i]).is_ok())
-            || (log.device()[i] != NONE && devs.binary_search(&log.device()[i]).is_ok())
-        {
-            r |= Reasons::VENDOR_INFRASTRUCTURE;
-        }
         if r.is_empty() {
             own += 1;
+            if log.ip()[i] != NONE {
+                own_nets.push(network(log.ips.resolve(log.ip()[i])));
+            }
             if log.ts()[i] < first_driven {
                 own_before += 1;
             }
@@ -876,9 +959,50 @@ fn decide(
         Some(created) => first_driven.saturating_sub(created) as f64 >= h.min_age_days * DAY as f64,
         None => own_before > 0,
     };
-    let compromised =
-        own >= h.min_own_events as usize && own as f64 / total as f64 >= h.min_own_share && aged;
-    if compromised {
+    // A person's own activity comes from a few networks (home, carrier, work); a bought
+    // account's padding through residential proxies comes from a different network each time.
+    own_nets.sort_unstable();
+    let mut runs: Vec<usize> = Vec::new();
+    let mut k = 0;
+    while k < own_nets.len() {
+        let mut end = k;
+        while end < own_nets.len() && own_nets[end] == own_nets[k] {
+            end += 1;
+        }
+        runs.push(end - k);
+        k = end;
+    }
+    runs.sort_unstable_by(|a, b| b.cmp(a));
+    let top: usize = runs.iter().take(h.home_networks as usize).sum();
+    let stable = own_nets.is_empty() || top as f64 >= h.min_home_share * own_nets.len() as f64;
+    let real_person = own >= h.min_own_events as usize
+        && own as f64 / total as f64 >= h.min_own_share
+        && aged
+        && stable;
+    if !stable {
+        reasons |= Reasons::PROXY_PADDING;
+    }
+    let through_vendor = driven
+        .iter()
+        .filter(|x| {
+            c.events.binary_search_by_key(&x.0, |y| y.0).is_ok()
+                && !(x.1 & (Reasons::VENDOR_CLIENT | Reasons::VENDOR_INFRASTRUCTURE)).is_empty()
+        })
+        .count();
+    if real_person && (through_vendor as f64) < h.min_vendor_share * c.events.len() as f64 {
+        // A person with a life of their own whose "operation work" came through their own
+        // devices and networks: co-behaviour, not a hijacked account. Review only.
+        return (
+            AccountVerdict {
+                verdict: Verdict::Suspicious,
+                score: c.score.min(v.flag_score - 0.01) as f32,
+                operation: NO_OP,
+                reasons: reasons | Reasons::OWN_HISTORY | Reasons::OWN_INFRASTRUCTURE,
+            },
+            Vec::new(),
+        );
+    }
+    if real_person {
         reasons |= Reasons::OWN_HISTORY;
         for (_, r) in &driven {
             reasons |= *r & (Reasons::VENDOR_CLIENT | Reasons::VENDOR_INFRASTRUCTURE);
@@ -918,6 +1042,40 @@ fn decide(
             },
             flags,
         )
+    }
+}
+
+/// The median, over a signal's targets, of the time from its first to its last event there.
+fn median_burst_ms(log: &EventLog, s: &Signal) -> i64 {
+    let mut evs: Vec<(Id, i64)> = s
+        .events
+        .iter()
+        .map(|&e| (log.target()[e as usize], log.ts()[e as usize]))
+        .collect();
+    evs.sort_unstable();
+    let mut bursts: Vec<i64> = Vec::new();
+    let mut k = 0;
+    while k < evs.len() {
+        let mut end = k;
+        while end < evs.len() && evs[end].0 == evs[k].0 {
+            end += 1;
+        }
+        bursts.push(evs[end - 1].1 - evs[k].1);
+        k = end;
+    }
+    if bursts.is_empty() {
+        return 0;
+    }
+    bursts.sort_unstable();
+    bursts[bursts.len() / 2]
+}
+
+/// The network of an address, coarse enough to stay put for one subscriber: IPv4 /16,
+/// IPv6 /32.
+fn network(ip: IpAddr) -> u64 {
+    match ip {
+        IpAddr::V4(v) => u64::from(u32::from(v) >> 16),
+        IpAddr::V6(v) => (1 << 40) | u64::from((u128::from(v) >> 96) as u32),
     }
 }
 

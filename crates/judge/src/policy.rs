@@ -52,6 +52,13 @@ pub struct Detectors {
     pub lockstep: bool,
     /// Lockstep time bucket in minutes. Default 15 (see `LockstepConfig::window_ms`).
     pub lockstep_window_minutes: f64,
+    /// Lockstep groups of follows at day scale (drip-fed followers: the same accounts follow
+    /// the same accounts on the same days, order after order). Default true.
+    pub follow_lockstep: bool,
+    /// Its time bucket in hours. Default 24.
+    pub follow_window_hours: f64,
+    /// A pair must share this many followed accounts, each on a different day. Default 5.
+    pub follow_min_shared: u32,
     /// Fraudar dense account × target blocks. Default true.
     pub fraudar: bool,
     /// M-Zoom dense account × target × time × IP × device blocks. Default true.
@@ -65,6 +72,9 @@ impl Default for Detectors {
         Self {
             lockstep: true,
             lockstep_window_minutes: 15.0,
+            follow_lockstep: true,
+            follow_window_hours: 24.0,
+            follow_min_shared: 5,
             fraudar: true,
             mzoom: true,
             harvest: true,
@@ -91,8 +101,20 @@ pub struct Verdict {
     /// Evidence weight of a lockstep group membership (its pairs already passed the shared
     /// targets, episodes and k-core tests). Default 0.95.
     pub lockstep_weight: f64,
+    /// A lockstep group is *tight* when the median time from its first to its last event on
+    /// a target is at most this many hours (a delivery takes minutes to hours). Default 12.
+    pub tight_burst_hours: f64,
+    /// Evidence weight of a loose lockstep group (co-engagement spread over days, e.g. a
+    /// day-scale follow group): alone it makes an account `suspicious`; it needs
+    /// infrastructure corroboration to flag. Default 0.6.
+    pub loose_lockstep_weight: f64,
     /// Evidence weight of machine-rate reads. Default 0.95.
     pub harvest_weight: f64,
+    /// Evidence weight added when an account below `flag_score` did its operation work
+    /// through the operation's own infrastructure (third-party clients, IPs or devices that
+    /// several members used) on at least `min_targets` targets and `min_days` days.
+    /// Default 0.7.
+    pub infrastructure_weight: f64,
 }
 
 impl Default for Verdict {
@@ -103,7 +125,10 @@ impl Default for Verdict {
             min_targets: 3,
             min_days: 2,
             lockstep_weight: 0.95,
+            tight_burst_hours: 12.0,
+            loose_lockstep_weight: 0.6,
             harvest_weight: 0.95,
+            infrastructure_weight: 0.7,
         }
     }
 }
@@ -221,9 +246,24 @@ pub struct History {
     /// When the accounts file gives `created_at`, the account must predate its first
     /// operation event by at least this many days. Default 90.
     pub min_age_days: f64,
-    /// An IP or device counts as the operation's infrastructure when at least this many
-    /// members used it for operation events. Default 2.
+    /// An IP, device or third-party client counts as the operation's infrastructure when at
+    /// least this many members used it for operation events… Default 2.
     pub min_infra_members: u32,
+    /// … and those members are at least this share of everyone who used it in the log.
+    /// Default 0.5: a carrier-NAT address or a popular scheduling app serves many people.
+    pub min_infra_exclusive: f64,
+    /// A `compromised` verdict needs at least this share of the account's operation
+    /// evidence to have come through the operation's infrastructure; a person with an own
+    /// history whose evidence came through their own devices and networks is only
+    /// `suspicious`. Default 0.5.
+    pub min_vendor_share: f64,
+    /// A real person's own events come from a few networks: the `home_networks` most used
+    /// networks (IPv4 /16, IPv6 /32) of the account's own events must carry at least
+    /// `min_home_share` of them. Padding sent through residential proxies (a new exit for
+    /// every request) fails this. Default 3…
+    pub home_networks: u32,
+    /// … and 0.5.
+    pub min_home_share: f64,
 }
 
 impl Default for History {
@@ -233,6 +273,10 @@ impl Default for History {
             min_own_share: 0.2,
             min_age_days: 90.0,
             min_infra_members: 2,
+            min_infra_exclusive: 0.5,
+            min_vendor_share: 0.5,
+            home_networks: 3,
+            min_home_share: 0.5,
         }
     }
 }
@@ -269,6 +313,10 @@ impl Policy {
         unit("verdict.suspicious_score", self.verdict.suspicious_score)?;
         unit("verdict.lockstep_weight", self.verdict.lockstep_weight)?;
         unit("verdict.harvest_weight", self.verdict.harvest_weight)?;
+        unit(
+            "verdict.infrastructure_weight",
+            self.verdict.infrastructure_weight,
+        )?;
         unit("expansion.min_share", self.expansion.min_share)?;
         unit("expansion.weight", self.expansion.weight)?;
         unit("expansion.weak_weight", self.expansion.weak_weight)?;
@@ -281,6 +329,16 @@ impl Policy {
             self.harvest.min_distinct_share,
         )?;
         unit("history.min_own_share", self.history.min_own_share)?;
+        unit(
+            "history.min_infra_exclusive",
+            self.history.min_infra_exclusive,
+        )?;
+        unit("history.min_vendor_share", self.history.min_vendor_share)?;
+        unit("history.min_home_share", self.history.min_home_share)?;
+        unit(
+            "verdict.loose_lockstep_weight",
+            self.verdict.loose_lockstep_weight,
+        )?;
         if self.verdict.suspicious_score > self.verdict.flag_score {
             return Err(Error::InvalidInput(
                 "verdict.suspicious_score must not exceed verdict.flag_score".into(),

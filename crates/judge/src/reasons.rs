@@ -8,7 +8,7 @@ use std::ops::{BitAnd, BitOr, BitOrAssign};
 pub struct Reasons(u16);
 
 /// Every reason code, in bit order.
-pub const REASON_CODES: [&str; 12] = [
+pub const REASON_CODES: [&str; 14] = [
     "lockstep-group",
     "lockstep-expansion",
     "dense-subgraph",
@@ -21,6 +21,8 @@ pub const REASON_CODES: [&str; 12] = [
     "new-account",
     "below-repetition-guard",
     "fake-account",
+    "own-infrastructure",
+    "proxy-padding",
 ];
 
 impl Reasons {
@@ -48,6 +50,12 @@ impl Reasons {
     pub const BELOW_REPETITION: Reasons = Reasons(1 << 10);
     /// An event of a fake account outside the detected work (camouflage included).
     pub const FAKE_ACCOUNT: Reasons = Reasons(1 << 11);
+    /// The account has its own history and its evidence came through its own devices and
+    /// networks: co-behaviour, not a vendor's work (→ suspicious at most).
+    pub const OWN_INFRASTRUCTURE: Reasons = Reasons(1 << 12);
+    /// The account's activity outside the operation comes from ever-changing networks
+    /// (residential proxies), not from a person's few home and carrier networks (→ fake).
+    pub const PROXY_PADDING: Reasons = Reasons(1 << 13);
 
     /// Whether no code is set.
     pub fn is_empty(self) -> bool {
