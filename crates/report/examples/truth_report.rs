@@ -119,8 +119,24 @@ fn main() {
     )
     .unwrap();
 
-    // # Step 3: the report.
+    // # Step 3: the report, timed by part.
+    let t = Instant::now();
+    let findings = lockstep_report::Findings::read(out).expect("read findings");
+    let read = t.elapsed();
+    let t = Instant::now();
+    let index = lockstep_report::ReportIndex::build(&log, &findings);
+    let indexed = t.elapsed();
+    let t = Instant::now();
+    let html = lockstep_report::render(&log, &findings);
+    let rendered = t.elapsed();
     let t = Instant::now();
     let path = lockstep_report::write_report(&log, out).expect("write report");
-    eprintln!("wrote {} in {:.2?}", path.display(), t.elapsed());
+    eprintln!(
+        "read findings {read:.2?}, index {indexed:.2?} ({} operations), render with index \
+         {rendered:.2?} ({} bytes); write_report {:.2?}: {}",
+        index.ops.len(),
+        html.len(),
+        t.elapsed(),
+        path.display()
+    );
 }

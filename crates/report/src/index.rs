@@ -2,6 +2,9 @@
 //! flagged, built with one pass over the log.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
+
+use hashbrown::HashTable;
 
 use lockstep_core::{EventId, EventLog, Id};
 use rayon::prelude::*;
@@ -28,6 +31,8 @@ pub struct OpIndex {
     /// Events of the members and flagged events attributed to the operation, sorted by time
     /// (ties by index).
     pub events: Vec<u32>,
+    /// One bit per entry of `events`: flagged for this operation.
+    flags: Vec<u64>,
     /// How many of `events` are flagged for this operation.
     pub flagged: usize,
     /// Members' verdicts: (verdict, accounts), most common first.
@@ -35,6 +40,25 @@ pub struct OpIndex {
     /// Reason codes: (code, accounts whose verdict gives it, flagged events that give it),
     /// most common first.
     pub reasons: Vec<(String, usize, usize)>,
+}
+
+impl OpIndex {
+    /// Whether `events[pos]` is flagged for this operation.
+    #[inline]
+    pub fn flagged_at(&self, pos: usize) -> bool {
+        self.flags
+            .get(pos / 64)
+            .is_some_and(|w| w & (1 << (pos % 64)) != 0)
+    }
+
+    /// The flagged events of this operation, by time.
+    pub fn flagged_events(&self) -> impl Iterator<Item = u32> + '_ {
+        self.events
+            .iter()
+            .enumerate()
+            .filter(|(p, _)| self.flagged_at(*p))
+            .map(|(_, &e)| e)
+    }
 }
 
 /// Which events belong to which operation and which are flagged.
@@ -175,33 +199,56 @@ impl ReportIndex {
             .map(|&r| findings.flagged[r].event.to_string())
             .collect();
 
-        // One pass over the actor column.
+        // One pass over the actor column: each operation's events come out ascending.
         let mut per_op: Vec<Vec<u32>> = vec![Vec::new(); ops.len()];
         for (i, &a) in log.actor().iter().enumerate() {
             for &(_, k) in ops_of(a) {
                 per_op[k as usize].push(i as u32);
             }
         }
+        // Flagged events per operation, ascending; those of non-members join the events.
+        let mut flagged_of: Vec<Vec<u32>> = vec![Vec::new(); ops.len()];
         for &(e, k) in &flag_op {
+            flagged_of[k as usize].push(e);
             let a = log.actor()[e as usize];
             if !ops_of(a).iter().any(|p| p.1 == k) {
                 per_op[k as usize].push(e);
             }
         }
         let ts = log.ts();
-        per_op.par_iter_mut().for_each(|evs| {
-            evs.sort_unstable_by_key(|&e| (ts[e as usize], e));
-            evs.dedup();
-        });
-        for (op, evs) in ops.iter_mut().zip(per_op) {
+        let sorted: Vec<(Vec<u32>, Vec<u64>, usize)> = per_op
+            .into_par_iter()
+            .zip(flagged_of)
+            .map(|(mut evs, flagged)| {
+                evs.sort_unstable();
+                evs.dedup();
+                // Merge with the (ascending) flagged events, then order by time.
+                let mut j = 0;
+                let mut keyed: Vec<(i64, u32, bool)> = evs
+                    .iter()
+                    .map(|&e| {
+                        while j < flagged.len() && flagged[j] < e {
+                            j += 1;
+                        }
+                        (ts[e as usize], e, j < flagged.len() && flagged[j] == e)
+                    })
+                    .collect();
+                keyed.sort_unstable();
+                let mut flags = vec![0u64; keyed.len().div_ceil(64)];
+                let mut n = 0;
+                for (p, k) in keyed.iter().enumerate() {
+                    if k.2 {
+                        flags[p / 64] |= 1 << (p % 64);
+                        n += 1;
+                    }
+                }
+                (keyed.into_iter().map(|k| k.1).collect(), flags, n)
+            })
+            .collect();
+        for (op, (evs, flags, n)) in ops.iter_mut().zip(sorted) {
             op.events = evs;
-        }
-        let mut flagged_per_op = vec![0usize; ops.len()];
-        for &(_, k) in &flag_op {
-            flagged_per_op[k as usize] += 1;
-        }
-        for (op, c) in ops.iter_mut().zip(flagged_per_op) {
-            op.flagged = c;
+            op.flags = flags;
+            op.flagged = n;
         }
 
         // Verdicts and reasons per operation.
@@ -240,7 +287,6 @@ impl ReportIndex {
             op.reasons = r;
         }
 
-        flag_op.sort_unstable();
         Self {
             ops,
             flagged,
@@ -280,28 +326,81 @@ pub(crate) fn split_codes(s: &str) -> impl Iterator<Item = &str> {
         .filter(|c| !c.is_empty())
 }
 
+/// A set of keys probed once per event: a one-hash Bloom filter in front of a hash table, so
+/// that the events that are not flagged (most of them) cost one hash and one bit test.
+struct Probe<K> {
+    hasher: foldhash::fast::FixedState,
+    bits: Vec<u64>,
+    mask: u64,
+    table: HashTable<(K, u32)>,
+}
+
+impl<K: Hash + Eq + Copy> Probe<K> {
+    fn new(capacity: usize) -> Self {
+        let nbits = (capacity.max(1) * 16).next_power_of_two().max(1 << 12) as u64;
+        Self {
+            hasher: foldhash::fast::FixedState::default(),
+            bits: vec![0; (nbits / 64) as usize],
+            mask: nbits - 1,
+            table: HashTable::with_capacity(capacity),
+        }
+    }
+
+    /// Adds `key → row`; the first row given for a key is kept. Returns whether the key is
+    /// new.
+    fn insert(&mut self, key: K, row: u32) -> bool {
+        let h = self.hasher.hash_one(key);
+        let bit = (h >> 32) & self.mask;
+        self.bits[(bit / 64) as usize] |= 1 << (bit % 64);
+        let hasher = &self.hasher;
+        if self.table.find(h, |e| e.0 == key).is_some() {
+            return false;
+        }
+        self.table
+            .insert_unique(h, (key, row), |e| hasher.hash_one(e.0));
+        true
+    }
+
+    #[inline]
+    fn get(&self, key: K) -> Option<u32> {
+        let h = self.hasher.hash_one(key);
+        let bit = (h >> 32) & self.mask;
+        if self.bits[(bit / 64) as usize] & (1 << (bit % 64)) == 0 {
+            return None;
+        }
+        self.table.find(h, |e| e.0 == key).map(|e| e.1)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+}
+
 /// (event, flagged row) for every flagged row whose id is an event of the log, sorted by event
 /// (then row).
+///
+/// # Complexity
+/// One parallel pass over the log: per event, one hash of its explicit id (or of its source
+/// and line) and a bit test; the hash table is probed only for the few that pass.
 fn match_flagged(log: &EventLog, findings: &Findings) -> Vec<(u32, u32)> {
     if findings.flagged.is_empty() || log.is_empty() {
         return Vec::new();
     }
     // Explicit ids, and `FILE:LINE` forms of implicit ids keyed by (source, line).
     let sources = log.sources();
-    let src_of: HashMap<&str, u32> = sources
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(k, s)| (s.name.as_str(), k as u32))
-        .collect();
-    let mut explicit: HashMap<&str, u32> = HashMap::with_capacity(findings.flagged.len());
-    let mut implicit: HashMap<(u32, u32), u32> = HashMap::new();
-    for (r, f) in findings.flagged.iter().enumerate().rev() {
-        explicit.insert(&f.event, r as u32);
+    let mut src_of: HashMap<&str, u32> = HashMap::new();
+    for (k, s) in sources.iter().enumerate() {
+        src_of.entry(s.name.as_str()).or_insert(k as u32);
+    }
+    let mut explicit: Probe<&str> = Probe::new(findings.flagged.len());
+    let mut implicit: Probe<u64> = Probe::new(findings.flagged.len());
+    let mut duplicates = false;
+    for (r, f) in findings.flagged.iter().enumerate() {
+        duplicates |= !explicit.insert(&f.event, r as u32);
         if let Some((file, line)) = f.event.rsplit_once(':')
             && let (Some(&k), Ok(line)) = (src_of.get(file), line.parse::<u32>())
         {
-            implicit.insert((k, line), r as u32);
+            implicit.insert(u64::from(k) << 32 | u64::from(line), r as u32);
         }
     }
     let mut out: Vec<(u32, u32)> = Vec::new();
@@ -310,35 +409,39 @@ fn match_flagged(log: &EventLog, findings: &Findings) -> Vec<(u32, u32)> {
         let hi = sources
             .get(k + 1)
             .map_or(log.len(), |n| n.first_event as usize);
+        let src = (k as u64) << 32;
         let found: Vec<(u32, u32)> = (lo..hi)
             .into_par_iter()
             .with_min_len(1 << 14)
             .filter_map(|i| {
                 let row = match log.event_id(i) {
                     EventId::Explicit(id) => explicit.get(id),
-                    EventId::Implicit(_, line) => implicit.get(&(k as u32, line)),
+                    EventId::Implicit(_, line) if !implicit.is_empty() => {
+                        implicit.get(src | u64::from(line))
+                    }
+                    EventId::Implicit(..) => None,
                 };
-                row.map(|&r| (i as u32, r))
+                row.map(|r| (i as u32, r))
             })
             .collect();
         out.extend(found);
     }
-    // Duplicate rows for one event: every row is marked used.
-    let mut by_row: Vec<(u32, u32)> = Vec::new();
-    if explicit.len() < findings.flagged.len() {
-        let mut first_of: HashMap<&str, Vec<u32>> = HashMap::new();
+    // Several rows for one event: every row is marked used.
+    if duplicates {
+        let mut rows_of: HashMap<&str, Vec<u32>> = HashMap::new();
         for (r, f) in findings.flagged.iter().enumerate() {
-            first_of.entry(&f.event).or_default().push(r as u32);
+            rows_of.entry(&f.event).or_default().push(r as u32);
         }
+        let mut more: Vec<(u32, u32)> = Vec::new();
         for &(e, r) in &out {
-            for &r2 in &first_of[&*findings.flagged[r as usize].event] {
+            for &r2 in &rows_of[&*findings.flagged[r as usize].event] {
                 if r2 != r {
-                    by_row.push((e, r2));
+                    more.push((e, r2));
                 }
             }
         }
+        out.extend(more);
     }
-    out.extend(by_row);
     out.sort_unstable();
     out
 }

@@ -85,11 +85,7 @@ pub fn render_operation_section(
     let anchor = format!("op-{op}");
     // Basis of the tables: the flagged events, or every event of the members when none is.
     let basis: Vec<u32> = if o.flagged > 0 {
-        o.events
-            .iter()
-            .copied()
-            .filter(|&e| index.is_flagged_for(e, op))
-            .collect()
+        o.flagged_events().collect()
     } else {
         o.events.clone()
     };
@@ -296,7 +292,7 @@ pub(crate) fn picture(
     let mut accounts: Vec<(Id, i64, usize, usize)> = Vec::new();
     for &(a, p) in &by_actor {
         let e = o.events[p as usize];
-        let f = index.is_flagged_for(e, op);
+        let f = o.flagged_at(p as usize);
         let t = ts[e as usize];
         match accounts.last_mut() {
             Some(acc) if acc.0 == a => {
@@ -330,12 +326,7 @@ pub(crate) fn picture(
         .collect();
 
     // The window: the flagged events, else every event, padded.
-    let flagged: Vec<u32> = o
-        .events
-        .iter()
-        .copied()
-        .filter(|&e| index.is_flagged_for(e, op))
-        .collect();
+    let flagged: Vec<u32> = o.flagged_events().collect();
     let basis = if flagged.is_empty() {
         &o.events
     } else {
@@ -364,7 +355,7 @@ pub(crate) fn picture(
 
     let mut solid: Vec<Dot> = Vec::new();
     let mut faint: Vec<Dot> = Vec::new();
-    for &e in &o.events {
+    for (p, &e) in o.events.iter().enumerate() {
         let Ok(ri) = row_of.binary_search_by_key(&actor[e as usize], |r| r.0) else {
             continue;
         };
@@ -377,7 +368,7 @@ pub(crate) fn picture(
             ts: t,
             row: row_of[ri].1,
             colour: colour_of(log.target()[e as usize]),
-            solid: index.is_flagged_for(e, op),
+            solid: o.flagged_at(p),
         };
         if dot.solid {
             solid.push(dot);

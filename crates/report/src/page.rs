@@ -365,12 +365,10 @@ fn ops_table(
 
 /// The first and last flagged event time of operation `k`.
 fn first_last_flagged(log: &EventLog, index: &ReportIndex, k: usize) -> Option<(i64, i64)> {
-    let mut it = index.ops[k]
-        .events
-        .iter()
-        .filter(|&&e| index.is_flagged_for(e, k));
-    let first = *it.next()?;
-    let last = it.next_back().copied().unwrap_or(first);
+    let o = &index.ops[k];
+    let first = (0..o.events.len()).find(|&p| o.flagged_at(p))?;
+    let last = (0..o.events.len()).rev().find(|&p| o.flagged_at(p))?;
+    let (first, last) = (o.events[first], o.events[last]);
     Some((log.ts()[first as usize], log.ts()[last as usize]))
 }
 
