@@ -179,6 +179,12 @@ pub fn render_operation_section(
                     @if let Some(b) = json.and_then(|j| j.get("beneficiaries")) {
                         (named_list("named in operations.json", b, n))
                     }
+                    @if let Some(v) = json.and_then(|j| j.get("victims")) {
+                        (named_list("victims (whose data was read)", v, n))
+                    }
+                    @if let Some(v) = json.and_then(|j| j.get("suspicious")) {
+                        (named_list("suspicious accounts the same evidence points at", v, n))
+                    }
                 }
                 div {
                     h4 { "Infrastructure" }
@@ -561,8 +567,9 @@ fn named_list(title: &str, v: &Value, n: usize) -> Markup {
 
 /// One item of a list: an object as its id-like field with the rest in parentheses.
 fn item(v: &Value) -> String {
-    const IDS: [&str; 9] = [
-        "id", "account", "owner", "target", "ip", "range", "device", "client", "name",
+    const IDS: [&str; 12] = [
+        "id", "account", "owner", "target", "ip", "subnet", "range", "cidr", "prefix", "device",
+        "client", "name",
     ];
     let Value::Object(o) = v else {
         return compact(v);
@@ -627,8 +634,9 @@ fn signals(v: &Value) -> Markup {
                 li {
                     @match it {
                         Value::Object(o) => {
-                            @let (name, rest) = signal_parts(o);
+                            @let (name, text, rest) = signal_parts(o);
                             @if let Some(name) = &name { b { (name) } " " }
+                            @if let Some(text) = &text { (truncate(text, 300)) " " }
                             span.muted { (rest) }
                         }
                         other => { code { (compact(other)) } }
@@ -640,20 +648,39 @@ fn signals(v: &Value) -> Markup {
     }
 }
 
-/// A signal object as its name (the first of a few name-like keys) and the rest, compacted.
-fn signal_parts(o: &serde_json::Map<String, Value>) -> (Option<String>, String) {
-    const NAMES: [&str; 7] = ["detector", "name", "kind", "code", "signal", "family", "id"];
-    let key = NAMES
-        .iter()
-        .copied()
-        .find(|k| o.get(*k).and_then(scalar).is_some());
-    let name = key.and_then(|k| o.get(k)).and_then(scalar);
+/// A signal object as its name (the first name-like key), its one-line explanation (the first
+/// text-like key) and the rest, compacted (nulls left out).
+fn signal_parts(o: &serde_json::Map<String, Value>) -> (Option<String>, Option<String>, String) {
+    const NAMES: [&str; 6] = ["detector", "name", "reason", "code", "kind", "family"];
+    const TEXTS: [&str; 7] = [
+        "summary",
+        "description",
+        "explanation",
+        "because",
+        "message",
+        "detail",
+        "reason",
+    ];
+    let find = |keys: &[&'static str], skip: Option<&str>| {
+        keys.iter()
+            .copied()
+            .filter(|k| Some(*k) != skip)
+            .find(|k| o.get(*k).and_then(scalar).is_some())
+    };
+    let name_key = find(&NAMES, None);
+    let text_key = find(&TEXTS, name_key);
+    let get = |k: Option<&str>| k.and_then(|k| o.get(k)).and_then(scalar);
     let rest: serde_json::Map<String, Value> = o
         .iter()
-        .filter(|(k, _)| Some(k.as_str()) != key)
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .filter(|(k, v)| {
+            Some(k.as_str()) != name_key && Some(k.as_str()) != text_key && !v.is_null()
+        })
+        .map(|(k, v)| match v.as_f64() {
+            Some(x) if v.is_f64() => (k.clone(), Value::String(format!("{x:.2}"))),
+            _ => (k.clone(), v.clone()),
+        })
         .collect();
-    (name, compact(&Value::Object(rest)))
+    (get(name_key), get(text_key), compact(&Value::Object(rest)))
 }
 
 /// A time value from operations.json: epoch milliseconds or seconds, or a string as it is.
