@@ -1070,12 +1070,12 @@ fn median_burst_ms(log: &EventLog, s: &Signal) -> i64 {
     bursts[bursts.len() / 2]
 }
 
-/// The network of an address, coarse enough to stay put for one subscriber: IPv4 /16,
-/// IPv6 /32.
+/// The network of an address, narrow enough that a proxy pool spreads over many of them
+/// and wide enough to hold one subscriber's addresses: IPv4 /24, IPv6 /48.
 fn network(ip: IpAddr) -> u64 {
     match ip {
-        IpAddr::V4(v) => u64::from(u32::from(v) >> 16),
-        IpAddr::V6(v) => (1 << 40) | u64::from((u128::from(v) >> 96) as u32),
+        IpAddr::V4(v) => u64::from(u32::from(v) >> 8),
+        IpAddr::V6(v) => (1 << 50) | ((u128::from(v) >> 80) as u64),
     }
 }
 

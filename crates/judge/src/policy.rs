@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.1";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.2";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -154,7 +154,9 @@ pub struct Expansion {
     /// Default 0.25: a farm worker's camouflage is at most a few likes per paid one, while a
     /// real fan of a boosted creator spends most of their activity elsewhere.
     pub min_share: f64,
-    /// Evidence weight when all rules pass. Default 0.9.
+    /// Evidence weight when all rules pass. Default 0.6: alone it makes an account
+    /// `suspicious` (a low-activity fan of a boosted creator can pass the share rule); it
+    /// flags only with infrastructure corroboration (`verdict.infrastructure_weight`).
     pub weight: f64,
     /// Evidence weight when the targets and days rules pass but not the share rule (a real
     /// fan of a boosted creator can get there): review only. Default 0.5.
@@ -170,7 +172,7 @@ impl Default for Expansion {
             min_targets: 3,
             min_days: 2,
             min_share: 0.25,
-            weight: 0.9,
+            weight: 0.6,
             weak_weight: 0.5,
         }
     }
@@ -244,7 +246,9 @@ pub struct History {
     /// camouflage, but through the farm's own proxies and phones.
     pub min_own_share: f64,
     /// When the accounts file gives `created_at`, the account must predate its first
-    /// operation event by at least this many days. Default 90.
+    /// operation event by at least this many days (without it: have own events before
+    /// it). Default 7: an account opened the week its operation work began is nobody's
+    /// long-standing account.
     pub min_age_days: f64,
     /// An IP, device or third-party client counts as the operation's infrastructure when at
     /// least this many members used it for operation events… Default 2.
@@ -258,7 +262,7 @@ pub struct History {
     /// `suspicious`. Default 0.5.
     pub min_vendor_share: f64,
     /// A real person's own events come from a few networks: the `home_networks` most used
-    /// networks (IPv4 /16, IPv6 /32) of the account's own events must carry at least
+    /// networks (IPv4 /24, IPv6 /48) of the account's own events must carry at least
     /// `min_home_share` of them. Padding sent through residential proxies (a new exit for
     /// every request) fails this. Default 3…
     pub home_networks: u32,
@@ -271,7 +275,7 @@ impl Default for History {
         Self {
             min_own_events: 10,
             min_own_share: 0.2,
-            min_age_days: 90.0,
+            min_age_days: 7.0,
             min_infra_members: 2,
             min_infra_exclusive: 0.5,
             min_vendor_share: 0.5,
