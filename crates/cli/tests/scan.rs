@@ -1,0 +1,147 @@
+//! `lockstep scan` end to end on the repository's example input: every CONTRACT §2 file
+//! exists with the right header, and bad lines land in `rejected.jsonl`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_lockstep");
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn scan(args: &[&str], out: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .arg("scan")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("runs")
+}
+
+fn first_line(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn scan_writes_every_contract_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("findings");
+    let ex = examples();
+    let o = scan(
+        &[
+            ex.join("events.jsonl").to_str().unwrap(),
+            "--accounts",
+            ex.join("accounts.csv").to_str().unwrap(),
+            "--devices",
+            ex.join("devices.csv").to_str().unwrap(),
+            "--max-rejected",
+            "10",
+        ],
+        &out,
+    );
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        first_line(&out.join("verdicts.csv")),
+        "account,verdict,score,operation,reasons"
+    );
+    assert_eq!(
+        first_line(&out.join("flagged_events.csv")),
+        "event,operation,reasons"
+    );
+    assert_eq!(
+        first_line(&out.join("corrections.csv")),
+        "target,reported,fake,organic"
+    );
+    assert!(out.join("rejected.jsonl").exists());
+    let ops: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("operations.json")).unwrap())
+            .unwrap();
+    assert!(ops["operations"].is_array());
+    assert!(ops["policy_version"].is_string());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["schema_version"], 1);
+    assert!(summary["policy_version"].is_string());
+    // The example input carries a few bad lines on purpose; each is in rejected.jsonl.
+    let rejected = std::fs::read_to_string(out.join("rejected.jsonl")).unwrap();
+    assert!(rejected.lines().count() > 0);
+    assert_eq!(
+        summary["rejected"]["lines"].as_u64().unwrap(),
+        rejected.lines().count() as u64
+    );
+    // One verdict row per account seen (actors, owners, side-file accounts).
+    let rows = std::fs::read_to_string(out.join("verdicts.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(rows as u64, summary["accounts"].as_u64().unwrap());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("operations"), "{stdout}");
+}
+
+#[test]
+fn bad_lines_are_rejected_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut text = std::fs::read_to_string(examples().join("events.jsonl")).unwrap();
+    text.push_str(
+        "{\"ts\": \"not a time\", \"actor\": \"x\", \"action\": \"like\", \"target\": \"p\"}\n",
+    );
+    text.push_str("this is not json\n");
+    std::fs::write(&events, text).unwrap();
+    let out = dir.path().join("findings");
+    let o = scan(&[events.to_str().unwrap(), "--max-rejected", "20"], &out);
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let rejected = std::fs::read_to_string(out.join("rejected.jsonl")).unwrap();
+    assert!(rejected.contains("not a time"), "{rejected}");
+    assert!(rejected.contains("this is not json"), "{rejected}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["rejected"]["lines"].as_u64().unwrap(),
+        rejected.lines().count() as u64
+    );
+
+    // Over budget: exit 2 with one clear line, rejected lines still written.
+    let out2 = dir.path().join("findings2");
+    let o = scan(&[events.to_str().unwrap(), "--max-rejected", "1"], &out2);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out2.join("rejected.jsonl").exists());
+}
+
+#[test]
+fn a_bad_policy_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "version = \"x\"\n[verdict]\nflag_scor = 0.9\n").unwrap();
+    let ex = examples();
+    let o = scan(
+        &[
+            ex.join("events.jsonl").to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+            "--max-rejected",
+            "unlimited",
+        ],
+        &dir.path().join("f"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("flag_scor"), "{err}");
+}
