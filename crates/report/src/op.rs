@@ -461,7 +461,6 @@ fn beneficiaries(
     what: &str,
     n: usize,
 ) -> Markup {
-    let max = owners.first().map_or(1, |o| o.1).max(1);
     html! {
         @if owners.is_empty() {
             p.muted { "No owner recorded on these events." }
@@ -474,8 +473,8 @@ fn beneficiaries(
                             td { code { (truncate(log.accounts.resolve(*id), 60)) } }
                             td { (count(*c as u64)) }
                             td.barcell {
-                                span.bar style={ "width:" (format!("{:.0}", *c as f64 / max as f64 * 80.0)) "px" } {}
-                                (format!("{:.0} %", *c as f64 / basis.max(1) as f64 * 100.0))
+                                span.bar style={ "width:" (format!("{:.0}", share(*c, basis) * 0.8)) "px" } {}
+                                (percent(share(*c, basis)))
                             }
                         }
                     }
@@ -483,6 +482,20 @@ fn beneficiaries(
             }
             (more(owners.len(), n, "owners"))
         }
+    }
+}
+
+/// `part / whole` in percent (0 for an empty whole).
+fn share(part: usize, whole: usize) -> f64 {
+    part as f64 / whole.max(1) as f64 * 100.0
+}
+
+/// A percentage for a table: `71 %`, `<1 %` for a small non-zero share.
+fn percent(p: f64) -> String {
+    if p > 0.0 && p < 0.5 {
+        "<1 %".to_owned()
+    } else {
+        format!("{p:.0} %")
     }
 }
 

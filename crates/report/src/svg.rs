@@ -121,9 +121,17 @@ pub fn lockstep_svg(dots: &[Dot], rows: usize, labels: &[String], t0: i64, t1: i
         let tx = x(t);
         let _ = write!(
             s,
-            r##"<line x1="{tx:.1}" y1="{top}" x2="{tx:.1}" y2="{:.1}" stroke="#e4e4e4"/><text x="{tx:.1}" y="{:.1}" text-anchor="middle" fill="#444">{}</text>"##,
+            r##"<line x1="{tx:.1}" y1="{top}" x2="{tx:.1}" y2="{:.1}" stroke="#e4e4e4"/><text x="{tx:.1}" y="{:.1}" text-anchor="{}" fill="#444">{}</text>"##,
             top + plot_h,
             top + plot_h + 14.0,
+            // Labels at the edges stay inside the picture.
+            if tx > left + plot_w - 40.0 {
+                "end"
+            } else if tx < left + 40.0 {
+                "start"
+            } else {
+                "middle"
+            },
             tick_label(t, step)
         );
         t += step;
