@@ -119,6 +119,14 @@ pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
     timings.push("write", t.elapsed());
     sp.finish_and_clear();
 
+    // The report reads the files above (summary.json included, so it is written first and
+    // rewritten with the report's time).
+    write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
+    let sp = spinner("writing report.html");
+    let t = Instant::now();
+    lockstep_report::write_report(&log, &args.out).context("cannot write report.html")?;
+    timings.push("report", t.elapsed());
+    sp.finish_and_clear();
     write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
     Ok(Outcome {
         log,
