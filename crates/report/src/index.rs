@@ -445,3 +445,91 @@ fn match_flagged(log: &EventLog, findings: &Findings) -> Vec<(u32, u32)> {
     out.sort_unstable();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use lockstep_core::{EventLogBuilder, RawEvent};
+
+    use super::*;
+
+    fn raw<'a>(id: Option<&'a str>, ts: i64, actor: &'a str, line: u32) -> RawEvent<'a> {
+        RawEvent {
+            id,
+            ts,
+            actor,
+            action: "like",
+            target: "t",
+            owner: None,
+            text: None,
+            ip: None,
+            device: None,
+            client: None,
+            line,
+        }
+    }
+
+    /// Two sources with implicit ids, one explicit id that looks like an implicit one.
+    fn two_sources() -> EventLog {
+        let mut b = EventLogBuilder::new();
+        b.begin_source("a.csv");
+        b.push(&raw(None, 30, "x", 2)).unwrap(); // a.csv:2
+        b.push(&raw(Some("b.csv:2"), 20, "y", 3)).unwrap(); // explicit
+        b.begin_source("b.csv");
+        b.push(&raw(None, 10, "x", 2)).unwrap(); // b.csv:2
+        b.push(&raw(None, 40, "z", 3)).unwrap(); // b.csv:3
+        b.finish()
+    }
+
+    #[test]
+    fn flagged_ids_match_by_source_and_line_and_an_ambiguous_id_matches_both() {
+        let log = two_sources();
+        let mut f = Findings::new();
+        f.push_flagged("a.csv:2", "", "r");
+        f.push_flagged("b.csv:2", "", "r"); // the explicit id of event 1, and event 2's form
+        f.push_flagged("b.csv:3", "", "r");
+        f.push_flagged("b.csv:3", "", "again"); // a duplicate row
+        f.push_flagged("c.csv:1", "", "r"); // no such source
+        let m = match_flagged(&log, &f);
+        // Event 2 (b.csv:2 implicitly) matches too: both forms name an event.
+        assert_eq!(m, [(0, 0), (1, 1), (2, 1), (3, 2), (3, 3)]);
+        let index = ReportIndex::build(&log, &f);
+        assert_eq!(index.flagged_in_log, 4);
+        assert_eq!(index.flagged_missing, 1);
+        assert_eq!(index.flagged_missing_examples, ["c.csv:1"]);
+        assert!(index.is_flagged(3) && !index.is_flagged(9));
+    }
+
+    #[test]
+    fn operations_get_members_events_by_time_with_their_flags() {
+        let log = two_sources();
+        let mut f = Findings::new();
+        f.set_operations_json(&serde_json::json!([{ "id": "op", "accounts": ["x", "nobody"] }]));
+        f.push_verdict("z", "fake", None, "op", "r1;r2");
+        f.push_flagged("b.csv:3", "op", "r1");
+        // y's explicit id and x's implicit one, under an operation only the CSV names.
+        f.push_flagged("b.csv:2", "op2", "r3");
+        let index = ReportIndex::build(&log, &f);
+        assert_eq!(index.ops.len(), 2);
+        let op = &index.ops[0];
+        assert_eq!(op.unknown_members, 1);
+        assert_eq!(op.members.len(), 2); // x, and z by its verdict
+        // x's two events and z's one, by time: b.csv:2 (10), a.csv:2 (30), b.csv:3 (40).
+        assert_eq!(op.events, [2, 0, 3]);
+        assert_eq!(op.flagged, 1);
+        assert!(!op.flagged_at(0) && !op.flagged_at(1) && op.flagged_at(2));
+        assert_eq!(op.flagged_events().collect::<Vec<_>>(), [3]);
+        assert_eq!(op.verdicts, [("fake".to_owned(), 1)]);
+        assert_eq!(
+            op.reasons,
+            [("r1".to_owned(), 1, 1), ("r2".to_owned(), 1, 0)]
+        );
+        // op2 has no members; its flagged events join its events.
+        let op2 = &index.ops[1];
+        assert_eq!((op2.id.as_str(), op2.json), ("op2", None));
+        assert_eq!(op2.events, [2, 1]);
+        assert_eq!(op2.flagged, 2);
+        assert_eq!(index.flagged_op(1), Some(1));
+        assert_eq!(index.flagged_op(2), Some(1));
+        assert!(index.is_flagged_for(3, 0) && !index.is_flagged_for(3, 1));
+    }
+}
