@@ -18,6 +18,23 @@ fn hash_bytes(state: &foldhash::fast::RandomState, s: &[u8]) -> u64 {
     state.hash_one(s)
 }
 
+/// `a == b`, inline for the short strings ids usually are (a call to `memcmp` costs more than
+/// the comparison itself).
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 16 {
+        return a == b;
+    }
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
+    diff == 0
+}
+
 /// Maps strings to dense ids `0..len` and back. Each string is stored once.
 #[derive(Clone)]
 pub struct Interner {
@@ -72,7 +89,7 @@ impl Interner {
         let strings = &self.strings;
         if let Some(&id) = self
             .table
-            .find(h, |&id| strings.get(id as usize) == s.as_bytes())
+            .find(h, |&id| bytes_eq(strings.get(id as usize), s.as_bytes()))
         {
             return Ok(id);
         }

@@ -32,12 +32,14 @@
 //! ```
 
 pub mod action;
+mod columns;
 mod error;
 pub mod intern;
 mod log;
 pub mod side;
 mod strcol;
 
+pub use columns::{Columns, Keyed, RowStrs};
 pub use error::{Error, Result};
 pub use intern::{Id, Interner, IpInterner, NONE};
 pub use log::{

@@ -359,10 +359,10 @@ impl EventLog {
 /// appends to every column.
 #[derive(Debug, Default)]
 pub struct EventLogBuilder {
-    log: EventLog,
-    seen_ids: HashTable<u32>,
-    id_hasher: foldhash::fast::RandomState,
-    any_explicit: bool,
+    pub(crate) log: EventLog,
+    pub(crate) seen_ids: HashTable<u32>,
+    pub(crate) id_hasher: foldhash::fast::RandomState,
+    pub(crate) any_explicit: bool,
 }
 
 impl EventLogBuilder {
@@ -501,23 +501,30 @@ impl EventLogBuilder {
                 continue;
             }
             let explicit = ev.id.filter(|s| !s.is_empty());
-            let mut id_hash = 0;
-            if let Some(id) = explicit {
-                id_hash = self.id_hasher.hash_one(id.as_bytes());
-                let ids = &self.log.event_ids;
-                if let Some(&first) = self
-                    .seen_ids
-                    .find(id_hash, |&e| ids.get(e as usize) == id.as_bytes())
-                {
-                    let first = first as usize;
-                    let src = self.log.source_of(first);
-                    results.push(Err(PushError::DuplicateId {
-                        id: id.chars().take(200).collect(),
-                        first: format!("{}:{}", src.name, self.log.lines[first]),
-                    }));
-                    continue;
+            // One probe: the vacant slot found here is where the id goes if it is kept.
+            let entry = match explicit {
+                Some(id) => {
+                    let h = self.id_hasher.hash_one(id.as_bytes());
+                    let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
+                    match self.seen_ids.entry(
+                        h,
+                        |&e| ids.get(e as usize) == id.as_bytes(),
+                        |&e| hasher.hash_one(ids.get(e as usize)),
+                    ) {
+                        hashbrown::hash_table::Entry::Occupied(o) => {
+                            let first = *o.get() as usize;
+                            let src = self.log.source_of(first);
+                            results.push(Err(PushError::DuplicateId {
+                                id: id.chars().take(200).collect(),
+                                first: format!("{}:{}", src.name, self.log.lines[first]),
+                            }));
+                            continue;
+                        }
+                        hashbrown::hash_table::Entry::Vacant(v) => Some(v),
+                    }
                 }
-            }
+                None => None,
+            };
             let action = match self.log.verbs.code(ev.action) {
                 Ok(a) => a,
                 Err(e) => {
@@ -534,12 +541,9 @@ impl EventLogBuilder {
             self.log.ts.push(ev.ts);
             self.log.lines.push(ev.line);
             self.log.action.push(action);
-            if explicit.is_some() {
+            if let Some(v) = entry {
                 self.any_explicit = true;
-                let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
-                self.seen_ids.insert_unique(id_hash, idx as u32, |&e| {
-                    hasher.hash_one(ids.get(e as usize))
-                });
+                v.insert(idx as u32);
             }
             kept.push(k as u32);
             results.push(Ok(()));
