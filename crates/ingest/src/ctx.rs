@@ -89,6 +89,17 @@ impl<'s> Ctx<'s> {
         }
     }
 
+    /// Counts `n` lines kept.
+    #[inline]
+    pub(crate) fn kept_many(&mut self, n: u64) {
+        self.file.kept += n;
+        match self.file.kind {
+            crate::FileKind::Events => self.stats.events += n,
+            crate::FileKind::Accounts => self.stats.accounts += n,
+            crate::FileKind::Devices => self.stats.devices += n,
+        }
+    }
+
     /// Rejects line `line` of the current file (the line must be counted with
     /// [`Ctx::lines`] by the caller).
     pub(crate) fn reject(

@@ -207,3 +207,113 @@ fn empty_parquet() {
     check_invariant(&l.stats, &s);
     assert_eq!(l.stats.lines, 0);
 }
+
+/// Utf8 columns are read as dictionaries, checked and interned once per dictionary value: the
+/// log and the rejected rows are those of the same rows read one by one (as JSON Lines), across
+/// row groups (new dictionaries) and batches.
+#[test]
+fn dictionary_columns_match_row_by_row() {
+    use parquet::file::properties::WriterProperties;
+    let d = tempfile::tempdir().unwrap();
+    let n = 3000usize;
+    let pick = |i: usize, m: usize| (i * 7919 + i / 3) % m;
+    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); 9];
+    let mut ts = Vec::new();
+    let mut jsonl = String::new();
+    for i in 0..n {
+        let id = (i % 11 != 0).then(|| format!("e{}", pick(i, 2500)));
+        let actor = match i % 97 {
+            5 => None,
+            6 => Some(String::new()),
+            _ => Some(format!("u{}", pick(i, 300))),
+        };
+        let action = Some(["like", "view", "zap", "follow"][pick(i, 4)].to_string());
+        let target = (i % 89 != 3).then(|| format!("p{}", pick(i, 700)));
+        let owner = (i % 5 != 0).then(|| format!("u{}", pick(i + 1, 300)));
+        let ip = match i % 53 {
+            0 => None,
+            1 => Some("1.2.3".to_string()),
+            2 => Some(String::new()),
+            _ => Some(format!("10.0.{}.{}", pick(i, 3), pick(i, 200))),
+        };
+        let device = (i % 4 != 0).then(|| format!("d{}", pick(i, 400)));
+        let client = Some(["web", "", "ios/1"][i % 3].to_string());
+        let text = (i % 10 == 0).then(|| format!("t{i}"));
+        let t = (i % 71 != 9).then_some(1_772_323_200_000i64 + i as i64);
+        let row = [id, actor, action, target, owner, ip, device, client, text];
+        let mut obj = serde_json::Map::new();
+        let names = [
+            "id", "actor", "action", "target", "owner", "ip", "device", "client", "text",
+        ];
+        if let Some(t) = t {
+            obj.insert("ts".into(), t.into());
+        }
+        for (k, v) in row.iter().enumerate() {
+            if let Some(v) = v {
+                obj.insert(names[k].into(), v.clone().into());
+            }
+        }
+        jsonl.push_str(&serde_json::Value::Object(obj).to_string());
+        jsonl.push('\n');
+        for (c, v) in cols.iter_mut().zip(row) {
+            c.push(v);
+        }
+        ts.push(t);
+    }
+    let arr = |c: &Vec<Option<String>>| -> ArrayRef {
+        Arc::new(StringArray::from(
+            c.iter().map(|v| v.as_deref()).collect::<Vec<_>>(),
+        ))
+    };
+    let names = [
+        "id", "actor", "action", "target", "owner", "ip", "device", "client", "text",
+    ];
+    let mut fields: Vec<(&str, ArrayRef)> = vec![("ts", Arc::new(Int64Array::from(ts)))];
+    fields.extend(names.iter().zip(&cols).map(|(n, c)| (*n, arr(c))));
+    let batch = RecordBatch::try_from_iter(fields).unwrap();
+    let p = d.path().join("e.parquet");
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(700))
+        .set_write_batch_size(100)
+        .build();
+    let mut w = ArrowWriter::try_new(
+        std::fs::File::create(&p).unwrap(),
+        batch.schema(),
+        Some(props),
+    )
+    .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let j = file(d.path(), "e.jsonl", jsonl);
+
+    let (a, sa) = load_events(&[p]);
+    let (b, sb) = load_events(&[j]);
+    check_invariant(&a.stats, &sa);
+    assert_eq!(reasons(&sa), reasons(&sb));
+    for (x, y) in sa.0.iter().zip(&sb.0) {
+        assert_eq!(x.message.replace("e.parquet", "e.jsonl"), y.message);
+    }
+    let (a, b) = (&a.log, &b.log);
+    assert!(a.len() > n / 2, "{}", a.len());
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.ts(), b.ts());
+    assert_eq!(a.action(), b.action());
+    assert_eq!(a.actor(), b.actor());
+    assert_eq!(a.target(), b.target());
+    assert_eq!(a.owner(), b.owner());
+    assert_eq!(a.ip(), b.ip());
+    assert_eq!(a.device(), b.device());
+    assert_eq!(a.client(), b.client());
+    for i in 0..a.len() {
+        assert_eq!(a.text(i), b.text(i));
+        assert_eq!(a.line(i), b.line(i));
+        assert_eq!(
+            a.event_id(i).to_string().split(':').next_back(),
+            b.event_id(i).to_string().split(':').next_back()
+        );
+    }
+    assert_eq!(a.accounts.len(), b.accounts.len());
+    for id in 0..a.accounts.len() as u32 {
+        assert_eq!(a.accounts.resolve(id), b.accounts.resolve(id));
+    }
+}
