@@ -414,6 +414,7 @@ fn consume(
     chunks: &[Chunk],
     first_line: &mut u64,
     gzip: bool,
+    spare: &mut Spare,
 ) -> Result<()> {
     let text = block.text.as_str();
     // All events of the block, in order.
@@ -426,7 +427,8 @@ fn consume(
                 .count()
         })
         .sum();
-    let mut raws: Vec<RawEvent<'_>> = Vec::with_capacity(n_events);
+    let mut raws = reuse(std::mem::take(&mut spare.raws));
+    raws.reserve(n_events);
     let mut chunk_first = *first_line;
     for c in chunks {
         for item in &c.items {
@@ -461,9 +463,10 @@ fn consume(
             );
         }
     }
-    let mut results = Vec::with_capacity(raws.len());
-    ctx.push_events(&raws, &mut results)?;
-    let mut results = results.into_iter();
+    let mut results_vec = std::mem::take(&mut spare.results);
+    ctx.push_events(&raws, &mut results_vec)?;
+    spare.raws = reuse(raws);
+    let mut results = results_vec.drain(..);
 
     // Every line, in order: kept, rejected, or blank.
     let mut bad = block.not_utf8.iter().peekable();
@@ -521,7 +524,22 @@ fn consume(
     // Not-UTF-8 lines were blanked, and so parsed as blank: they are rejected instead.
     ctx.lines(0, blank - block.not_utf8.len() as u64);
     *first_line += lines;
+    drop(results);
+    spare.results = results_vec;
     Ok(())
+}
+
+/// Vectors kept from one block to the next, so that their pages are mapped once.
+#[derive(Default)]
+struct Spare {
+    raws: Vec<RawEvent<'static>>,
+    results: Vec<Result<(), lockstep_core::PushError>>,
+}
+
+/// `v`, emptied, for borrows of another block (the allocation is kept).
+fn reuse<'b>(mut v: Vec<RawEvent<'_>>) -> Vec<RawEvent<'b>> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("emptied")).collect()
 }
 
 /// Reads the events of one JSON Lines file into `ctx`.
@@ -530,8 +548,14 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<
     let (max_line, block_bytes) = (ctx.max_line, ctx.block_bytes);
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel::<Msg>(1);
-        s.spawn(move || read_blocks(reader, path, gzip, block_bytes, max_line, tx));
+        // Consumed blocks go back to the reader to be filled again.
+        let (back, recycle) = sync_channel::<String>(2);
+        s.spawn(move || read_blocks(reader, path, gzip, block_bytes, max_line, tx, Some(recycle)));
+        let give_back = |b: Block| {
+            let _ = back.try_send(b.text);
+        };
         let mut line = 0u64;
+        let mut spare = Spare::default();
         let mut pending: Option<(Block, Vec<Chunk>)> = None;
         let result = (|| -> Result<()> {
             for msg in &rx {
@@ -542,7 +566,8 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<
                         rayon::in_place_scope(|scope| {
                             scope.spawn(|_| parsed = parse_block(&b.text, max_line));
                             if let Some((pb, pc)) = pending.take() {
-                                done = consume(ctx, &pb, &pc, &mut line, gzip);
+                                done = consume(ctx, &pb, &pc, &mut line, gzip, &mut spare);
+                                give_back(pb);
                             }
                         });
                         done?;
@@ -554,7 +579,7 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<
                         raw,
                     } => {
                         if let Some((pb, pc)) = pending.take() {
-                            consume(ctx, &pb, &pc, &mut line, gzip)?;
+                            consume(ctx, &pb, &pc, &mut line, gzip, &mut spare)?;
                         }
                         line += 1;
                         ctx.lines(1, 0);
@@ -564,7 +589,7 @@ pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<
                 }
             }
             if let Some((pb, pc)) = pending.take() {
-                consume(ctx, &pb, &pc, &mut line, gzip)?;
+                consume(ctx, &pb, &pc, &mut line, gzip, &mut spare)?;
             }
             Ok(())
         })();

@@ -9,7 +9,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use crate::input::{ReadFailure, classify};
 use crate::reject::raw_text;
@@ -74,6 +74,7 @@ pub(crate) fn read_blocks(
     block_bytes: usize,
     max_line: usize,
     tx: SyncSender<Msg>,
+    recycle: Option<Receiver<String>>,
 ) {
     let block = block_bytes.max(1 << 10);
     let send = |m: Msg| tx.send(m).is_ok();
@@ -111,7 +112,16 @@ pub(crate) fn read_blocks(
         }
         match memchr::memrchr(b'\n', &buf) {
             Some(p) => {
-                let mut next = Vec::with_capacity(block + (1 << 16));
+                // A block the consumer is done with, if any: its pages are already mapped.
+                let mut next = match recycle.as_ref().and_then(|r| r.try_recv().ok()) {
+                    Some(old) => {
+                        let mut v = old.into_bytes();
+                        v.clear();
+                        v.reserve(block + (1 << 16));
+                        v
+                    }
+                    None => Vec::with_capacity(block + (1 << 16)),
+                };
                 next.extend_from_slice(&buf[p + 1..]);
                 buf.truncate(p + 1);
                 if !send(Msg::Block(make_block(std::mem::replace(&mut buf, next)))) {

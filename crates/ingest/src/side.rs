@@ -238,7 +238,7 @@ pub(crate) fn read_jsonl(ctx: &mut Ctx<'_>, path: &Path, gzip: bool) -> Result<(
     let (max_line, block_bytes) = (ctx.max_line, ctx.block_bytes);
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel::<Msg>(1);
-        s.spawn(move || read_blocks(reader, path, gzip, block_bytes, max_line, tx));
+        s.spawn(move || read_blocks(reader, path, gzip, block_bytes, max_line, tx, None));
         let mut line = 0u64;
         let result = (|| -> Result<()> {
             for msg in &rx {
