@@ -65,6 +65,7 @@ pub(crate) struct PictureStats {
     pub(crate) dots: usize,
     pub(crate) candidates: usize,
     pub(crate) flagged_drawn: usize,
+    pub(crate) flagged_candidates: usize,
     pub(crate) outside: usize,
     pub(crate) window: Option<(i64, i64)>,
 }
@@ -169,7 +170,7 @@ pub fn render_operation_section(
             figure {
                 h4 { "Accounts × time" }
                 (PreEscaped(&svg))
-                figcaption { (caption(&stats, o)) }
+                figcaption { (caption(&stats)) }
                 (legend(log, &targets, &basis, what))
             }
             div.grid {
@@ -383,6 +384,7 @@ pub(crate) fn picture(
         }
     }
     stats.candidates = solid.len() + faint.len();
+    stats.flagged_candidates = solid.len();
     let solid = sample(solid, limits.max_dots);
     let faint = sample(faint, limits.max_dots - solid.len());
     stats.flagged_drawn = solid.len();
@@ -400,7 +402,7 @@ fn sample<T: Copy>(v: Vec<T>, max: usize) -> Vec<T> {
     (0..max).map(|i| v[i * v.len() / max]).collect()
 }
 
-fn caption(s: &PictureStats, o: &OpIndex) -> Markup {
+fn caption(s: &PictureStats) -> Markup {
     html! {
         "Rows: " (count(s.rows as u64)) " of " (count(s.accounts as u64)) " accounts"
         @if s.rows < s.accounts { " (those with the most flagged events)" }
@@ -408,8 +410,13 @@ fn caption(s: &PictureStats, o: &OpIndex) -> Markup {
         "flagged events solid, the members' other events faint. "
         (count(s.dots as u64)) " of " (count(s.candidates as u64)) " dots drawn"
         @if s.dots < s.candidates {
-            " (capped: " (count(s.flagged_drawn as u64)) " of " (count(o.flagged as u64))
-            " flagged kept first, the rest evenly sampled)"
+            @if s.flagged_drawn < s.flagged_candidates {
+                " (capped: only flagged events, " (count(s.flagged_drawn as u64)) " of "
+                (count(s.flagged_candidates as u64)) " evenly sampled)"
+            } @else {
+                " (capped: all " (count(s.flagged_drawn as u64))
+                " flagged events, then the others evenly sampled)"
+            }
         }
         "."
         @if s.outside > 0 {

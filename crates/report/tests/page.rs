@@ -196,7 +196,9 @@ fn big_operations_are_capped_with_a_note() {
         s.html
             .contains("Rows: 200 of 300 accounts (those with the most flagged events)")
     );
-    assert!(s.html.contains("5,000 of 6,000 dots drawn (capped"));
+    assert!(s.html.contains(
+        "5,000 of 6,000 dots drawn (capped: only flagged events, 5,000 of 6,000 evenly sampled)"
+    ));
     // Nine coloured targets and the rest in grey.
     assert!(s.html.contains("3 other targets"));
 }
