@@ -90,10 +90,11 @@ pub fn render_operation_section(
     } else {
         o.events.clone()
     };
-    let what = if o.flagged > 0 {
-        "fake engagements"
-    } else {
-        "events"
+    // Scraping reads data rather than engaging: its owners are whose data was read.
+    let what = match (o.flagged > 0, o.kind.as_str()) {
+        (true, "scraping") => "flagged reads",
+        (true, _) => "fake engagements",
+        (false, _) => "events",
     };
     let targets = top_counts(basis.iter().map(|&e| log.target()[e as usize]));
     let (svg, stats) = picture(log, index, op, &targets, limits);
