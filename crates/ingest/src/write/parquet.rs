@@ -1,16 +1,20 @@
 //! Parquet output: rows gathered into Arrow builders, written in batches of 64K rows
-//! (snappy compression, dictionary encoding except for unique ids and free text).
+//! (snappy compression, dictionary encoding except for unique ids and free text). Batches are
+//! encoded and written by a thread of their own, so that the caller goes on producing rows.
 
 use std::fs::File;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use arrow_array::builder::{StringBuilder, TimestampMillisecondBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use super::EventRow;
@@ -18,6 +22,14 @@ use crate::{Error, Result};
 
 /// Rows per record batch.
 const BATCH_ROWS: usize = 64 * 1024;
+
+/// The event columns that name an account, target, address, device, client or verb.
+const KEYED: [&str; 7] = [
+    "action", "actor", "target", "owner", "ip", "device", "client",
+];
+
+/// The dictionary page limit of [`KEYED`] columns (the default is 1 MiB).
+const KEYED_DICTIONARY_BYTES: usize = 64 << 20;
 
 fn pq_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Parquet {
@@ -35,7 +47,9 @@ enum Col {
 pub(crate) struct TablePq {
     path: PathBuf,
     schema: SchemaRef,
-    writer: ArrowWriter<File>,
+    /// Batches to the encoding thread; `None` once finished.
+    tx: Option<SyncSender<RecordBatch>>,
+    worker: Option<JoinHandle<Result<()>>>,
     cols: Vec<Col>,
     rows: usize,
 }
@@ -71,9 +85,45 @@ impl TablePq {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(unique), false);
             }
         }
+        for (i, name) in names.iter().enumerate() {
+            if Some(i) != ts_col {
+                // Min/max of string columns cost a comparison per row and prune nothing that
+                // lockstep reads by; times keep theirs.
+                props = props.set_column_statistics_enabled(
+                    ColumnPath::from(*name),
+                    EnabledStatistics::None,
+                );
+            }
+        }
+        if let Some(ts) = ts_col {
+            // Times are nearly all distinct: a dictionary would only be given up.
+            props = props.set_column_dictionary_enabled(ColumnPath::from(names[ts]), false);
+        }
+        for keyed in KEYED {
+            if names.contains(&keyed) {
+                // Room for a whole row group's dictionary, so that no column chunk falls back
+                // to plain pages: readers then get every value of a chunk once.
+                props = props.set_column_dictionary_page_size_limit(
+                    ColumnPath::from(keyed),
+                    KEYED_DICTIONARY_BYTES,
+                );
+            }
+        }
         let f = File::create(path).map_err(|e| Error::io(path, e))?;
-        let writer = ArrowWriter::try_new(f, Arc::clone(&schema), Some(props.build()))
+        let mut writer = ArrowWriter::try_new(f, Arc::clone(&schema), Some(props.build()))
             .map_err(|e| pq_err(path, e))?;
+        let (tx, rx) = sync_channel::<RecordBatch>(2);
+        let owned = path.to_path_buf();
+        let worker = std::thread::Builder::new()
+            .name("parquet-writer".into())
+            .spawn(move || -> Result<()> {
+                for batch in rx {
+                    writer.write(&batch).map_err(|e| pq_err(&owned, e))?;
+                }
+                let f = writer.into_inner().map_err(|e| pq_err(&owned, e))?;
+                f.sync_all().map_err(|e| Error::io(&owned, e))
+            })
+            .map_err(|e| Error::io(path, e))?;
         let cols = (0..names.len())
             .map(|i| {
                 if Some(i) == ts_col {
@@ -88,7 +138,8 @@ impl TablePq {
         Ok(TablePq {
             path: path.to_path_buf(),
             schema,
-            writer,
+            tx: Some(tx),
+            worker: Some(worker),
             cols,
             rows: 0,
         })
@@ -137,18 +188,30 @@ impl TablePq {
             .collect();
         let batch = RecordBatch::try_new(Arc::clone(&self.schema), arrays)
             .map_err(|e| pq_err(&self.path, e))?;
-        self.writer
-            .write(&batch)
-            .map_err(|e| pq_err(&self.path, e))?;
         self.rows = 0;
-        Ok(())
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+        if sent { Ok(()) } else { self.join() }
+    }
+
+    /// Stops the encoding thread and returns how it ended.
+    fn join(&mut self) -> Result<()> {
+        self.tx = None;
+        match self.worker.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(Error::Internal(format!(
+                "{}: the Parquet encoding thread panicked",
+                self.path.display()
+            ))),
+            None => Err(Error::Internal(format!(
+                "{}: written to after an error",
+                self.path.display()
+            ))),
+        }
     }
 
     pub(crate) fn finish(mut self) -> Result<()> {
         self.flush_batch()?;
-        let path = self.path;
-        let f = self.writer.into_inner().map_err(|e| pq_err(&path, e))?;
-        f.sync_all().map_err(|e| Error::io(&path, e))
+        self.join()
     }
 }
 
@@ -178,7 +241,20 @@ impl EventPq {
         t.str(6, r.text);
         let ip = r.ip.map(|ip| {
             self.ip.clear();
-            let _ = write!(self.ip, "{ip}");
+            match ip {
+                IpAddr::V4(v4) => {
+                    // The same text as `Display`, without the formatting machinery.
+                    for (k, o) in v4.octets().into_iter().enumerate() {
+                        if k > 0 {
+                            self.ip.push('.');
+                        }
+                        self.ip.push_str(itoa::Buffer::new().format(o));
+                    }
+                }
+                IpAddr::V6(_) => {
+                    let _ = write!(self.ip, "{ip}");
+                }
+            }
             self.ip.as_str()
         });
         t.str(7, ip);
