@@ -1,6 +1,6 @@
 //! Runs the detectors a [`Policy`] enables over one shared index and collects their signals.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lockstep_core::{EventLog, action};
 use lockstep_detect::Signal;
@@ -10,8 +10,23 @@ use lockstep_graph::{ActionSet, GraphIndex, Tensor};
 
 use crate::{Policy, Result, Timings};
 
-/// Runs lockstep groups, Fraudar and M-Zoom (as enabled by `policy.detectors`) on the
-/// engagement index `g` and returns their signals, lockstep first.
+type Run = Result<(Vec<Signal>, Vec<(&'static str, Duration)>)>;
+
+fn timed(name: &'static str, enabled: bool, f: impl FnOnce() -> Result<Vec<Signal>>) -> Run {
+    if !enabled {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let t = Instant::now();
+    let s = f()?;
+    Ok((s, vec![(name, t.elapsed())]))
+}
+
+/// Runs lockstep groups (at delivery scale, and for follows at day scale), Fraudar and M-Zoom
+/// (as enabled by `policy.detectors`) on the engagement index `g` and returns their signals in
+/// that order.
+///
+/// The detectors run concurrently: the dense detectors' sequential peeling overlaps the
+/// lockstep detector's parallel steps, so the stage timings overlap too.
 ///
 /// # Arguments
 /// * `log` — the log `g` indexes.
@@ -30,47 +45,55 @@ pub fn run_detectors(
     policy: &Policy,
     timings: &mut Timings,
 ) -> Result<Vec<Signal>> {
+    let d = &policy.detectors;
+    let lockstep = || {
+        timed("detect.lockstep", d.lockstep, || {
+            let cfg = LockstepConfig {
+                window_ms: ((d.lockstep_window_minutes * 60_000.0) as i64).max(2),
+                ..LockstepConfig::default()
+            };
+            Ok(lockstep_groups_indexed(g, &cfg)?.signals(log))
+        })
+    };
+    let follow = || {
+        timed("detect.follow-lockstep", d.follow_lockstep, || {
+            let follows = ActionSet::of(&[action::FOLLOW]);
+            let fg = GraphIndex::build(log, follows);
+            let day = (d.follow_window_hours * 3_600_000.0) as i64;
+            let cfg = LockstepConfig {
+                actions: follows,
+                window_ms: day.max(2),
+                episode_ms: day.max(1),
+                min_shared_targets: d.follow_min_shared,
+                min_episodes: d.follow_min_shared,
+                ..LockstepConfig::default()
+            };
+            Ok(lockstep_groups_indexed(&fg, &cfg)?.signals(log))
+        })
+    };
+    let fraudar = || {
+        timed("detect.fraudar", d.fraudar, || {
+            Ok(fraudar_indexed(g, &FraudarConfig::default())?.signals(log))
+        })
+    };
+    let mzoom = || {
+        timed("detect.mzoom", d.mzoom, || {
+            let cfg = MZoomConfig::default();
+            let tensor = Tensor::build(log, g.events(), &cfg.tensor);
+            Ok(mzoom_indexed(&tensor, &cfg)?.signals())
+        })
+    };
+    let ((a, b), (c, e)) = rayon::join(
+        || rayon::join(lockstep, follow),
+        || rayon::join(fraudar, mzoom),
+    );
     let mut signals = Vec::new();
-    if policy.detectors.lockstep {
-        let t = Instant::now();
-        let cfg = LockstepConfig {
-            window_ms: ((policy.detectors.lockstep_window_minutes * 60_000.0) as i64).max(2),
-            ..LockstepConfig::default()
-        };
-        let r = lockstep_groups_indexed(g, &cfg)?;
-        signals.extend(r.signals(log));
-        timings.push("detect.lockstep", t.elapsed());
-    }
-    if policy.detectors.follow_lockstep {
-        let t = Instant::now();
-        let follows = ActionSet::of(&[action::FOLLOW]);
-        let fg = GraphIndex::build(log, follows);
-        let day = (policy.detectors.follow_window_hours * 3_600_000.0) as i64;
-        let cfg = LockstepConfig {
-            actions: follows,
-            window_ms: day.max(2),
-            episode_ms: day.max(1),
-            min_shared_targets: policy.detectors.follow_min_shared,
-            min_episodes: policy.detectors.follow_min_shared,
-            ..LockstepConfig::default()
-        };
-        let r = lockstep_groups_indexed(&fg, &cfg)?;
-        signals.extend(r.signals(log));
-        timings.push("detect.follow-lockstep", t.elapsed());
-    }
-    if policy.detectors.fraudar {
-        let t = Instant::now();
-        let r = fraudar_indexed(g, &FraudarConfig::default())?;
-        signals.extend(r.signals(log));
-        timings.push("detect.fraudar", t.elapsed());
-    }
-    if policy.detectors.mzoom {
-        let t = Instant::now();
-        let cfg = MZoomConfig::default();
-        let tensor = Tensor::build(log, g.events(), &cfg.tensor);
-        let r = mzoom_indexed(&tensor, &cfg)?;
-        signals.extend(r.signals());
-        timings.push("detect.mzoom", t.elapsed());
+    for r in [a, b, c, e] {
+        let (s, t) = r?;
+        signals.extend(s);
+        for (name, d) in t {
+            timings.push(name, d);
+        }
     }
     Ok(signals)
 }

@@ -232,6 +232,9 @@ struct Candidate {
     reasons: Reasons,
     guard_ok: bool,
     seed: u32,
+    /// A member of a lockstep group or a machine-rate reader (not only expansion or dense
+    /// evidence): only these establish an operation's infrastructure.
+    core: bool,
     /// Evidence events, sorted, and the reasons of each.
     events: Vec<(u32, Reasons)>,
 }
@@ -759,17 +762,24 @@ fn score_account(
         reasons,
         guard_ok,
         seed,
+        core: own_seed != NONE,
         events: merged,
     })
 }
 
 /// Per operation seed: the IPs, devices and third-party clients that at least
-/// `min_infra_members` would-be-flagged accounts used for operation work, each sorted.
+/// `min_infra_members` candidates used for operation work, at least one of them a core member
+/// (of a lockstep group, or a reader), and that are exclusive to them, each sorted. Two fans in
+/// one household, both only expansion candidates, must not corroborate each other.
 #[derive(Debug, Default)]
 struct Infra {
     ips: Vec<Vec<Id>>,
+    /// Networks (IPv4 /24, IPv6 /48) as dense ids of `net_of_ip`.
+    nets: Vec<Vec<Id>>,
     devices: Vec<Vec<Id>>,
     clients: Vec<Vec<Id>>,
+    /// The network id of each IP id.
+    net_of_ip: Vec<Id>,
 }
 
 fn infrastructure(
@@ -782,17 +792,37 @@ fn infrastructure(
     let min = policy.history.min_infra_members as usize;
     let actor = log.actor();
     let floor = policy.verdict.suspicious_score;
-    let collect = |col: &[Id], only: Option<&[bool]>| -> Vec<Vec<Id>> {
-        let mut keys: Vec<(u32, Id, Id)> = cands
+    // Each IP's network as a dense id.
+    let keys: Vec<u64> = (0..log.ips.len() as Id)
+        .map(|i| network(log.ips.resolve(i)))
+        .collect();
+    let mut distinct = keys.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let net_of_ip: Vec<Id> = keys
+        .iter()
+        .map(|k| distinct.binary_search(k).expect("present") as Id)
+        .collect();
+    let ip_col = log.ip();
+    let net = |e: usize| {
+        let ip = ip_col[e];
+        if ip == NONE {
+            NONE
+        } else {
+            net_of_ip[ip as usize]
+        }
+    };
+    let collect = |get: &(dyn Fn(usize) -> Id + Sync), only: Option<&[bool]>| -> Vec<Vec<Id>> {
+        let mut keys: Vec<(u32, Id, Id, bool)> = cands
             .par_iter()
             .filter(|c| c.score >= floor && c.guard_ok && c.seed != NONE)
             .flat_map_iter(|c| {
-                let mut v: Vec<(u32, Id, Id)> = c
+                let mut v: Vec<(u32, Id, Id, bool)> = c
                     .events
                     .iter()
-                    .map(|&(e, _)| col[e as usize])
+                    .map(|&(e, _)| get(e as usize))
                     .filter(|&x| x != NONE && only.is_none_or(|o| o[x as usize]))
-                    .map(|x| (c.seed, x, c.account))
+                    .map(|x| (c.seed, x, c.account, c.core))
                     .collect();
                 v.sort_unstable();
                 v.dedup();
@@ -808,7 +838,7 @@ fn infrastructure(
             while end < keys.len() && (keys[end].0, keys[end].1) == (keys[k].0, keys[k].1) {
                 end += 1;
             }
-            if end - k >= min {
+            if end - k >= min && keys[k..end].iter().any(|x| x.3) {
                 shared.push((keys[k].0, keys[k].1, end - k));
             }
             k = end;
@@ -823,7 +853,7 @@ fn infrastructure(
             .into_par_iter()
             .with_min_len(1 << 14)
             .filter_map(|e| {
-                let x = col[e];
+                let x = get(e);
                 if x == NONE {
                     return None;
                 }
@@ -845,10 +875,13 @@ fn infrastructure(
         }
         out
     };
+    let (ip, dev, cli) = (log.ip(), log.device(), log.client());
     Infra {
-        ips: collect(log.ip(), None),
-        devices: collect(log.device(), None),
-        clients: collect(log.client(), Some(third_party)),
+        ips: collect(&|e| ip[e], None),
+        nets: collect(&net, None),
+        devices: collect(&|e| dev[e], None),
+        clients: collect(&|e| cli[e], Some(third_party)),
+        net_of_ip,
     }
 }
 
@@ -861,7 +894,11 @@ fn through_infra(log: &EventLog, i: usize, infra: &Infra, s: usize) -> Reasons {
     if c != NONE && infra.clients[s].binary_search(&c).is_ok() {
         r |= Reasons::VENDOR_CLIENT;
     }
-    if (ip != NONE && infra.ips[s].binary_search(&ip).is_ok())
+    if (ip != NONE
+        && (infra.ips[s].binary_search(&ip).is_ok()
+            || infra.nets[s]
+                .binary_search(&infra.net_of_ip[ip as usize])
+                .is_ok()))
         || (d != NONE && infra.devices[s].binary_search(&d).is_ok())
     {
         r |= Reasons::VENDOR_INFRASTRUCTURE;
