@@ -6,22 +6,31 @@ use std::fs::File;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use arrow_array::builder::{StringBuilder, TimestampMillisecondBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnWriter, ArrowLeafColumn, ArrowRowGroupWriterFactory, compute_leaves,
+};
+use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
 use parquet::basic::Compression;
+use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
+use parquet::schema::types::SchemaDescriptor;
 
 use super::EventRow;
 use crate::{Error, Result};
 
 /// Rows per record batch.
 const BATCH_ROWS: usize = 64 * 1024;
+
+/// Rows per row group.
+const ROW_GROUP_ROWS: usize = 1 << 20;
 
 /// The event columns that name an account, target, address, device, client or verb.
 const KEYED: [&str; 7] = [
@@ -36,6 +45,72 @@ fn pq_err(path: &Path, e: impl std::fmt::Display) -> Error {
         path: path.to_path_buf(),
         message: e.to_string(),
     }
+}
+
+/// A pair of a column writer and the column of the batch it encodes.
+type Job<'a> = (usize, (&'a mut ArrowColumnWriter, &'a ArrowLeafColumn));
+
+/// Writes the batches from `rx` to `file` as Parquet: row groups of [`ROW_GROUP_ROWS`] rows,
+/// the columns of each batch encoded by two threads (even and odd columns). Returns the file.
+fn encode_file(
+    file: File,
+    schema: &SchemaRef,
+    parquet_schema: SchemaDescriptor,
+    mut props: WriterProperties,
+    rx: Receiver<RecordBatch>,
+) -> Result<File, ParquetError> {
+    add_encoded_arrow_schema_to_metadata(schema, &mut props);
+    let mut fw =
+        SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), Arc::new(props))?;
+    let factory = ArrowRowGroupWriterFactory::new(&fw, Arc::clone(schema));
+    let (mut writers, mut rows, mut groups): (Option<Vec<ArrowColumnWriter>>, usize, usize) =
+        (None, 0, 0);
+    let flush = |fw: &mut SerializedFileWriter<File>, ws: Vec<ArrowColumnWriter>| {
+        let mut rg = fw.next_row_group()?;
+        for w in ws {
+            w.close()?.append_to_row_group(&mut rg)?;
+        }
+        rg.close().map(|_| ())
+    };
+    for batch in rx {
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let ws = match &mut writers {
+                Some(ws) => ws,
+                None => writers.insert(factory.create_column_writers(groups)?),
+            };
+            let take = (ROW_GROUP_ROWS - rows).min(batch.num_rows() - offset);
+            let part = batch.slice(offset, take);
+            let mut leaves: Vec<ArrowLeafColumn> = Vec::with_capacity(ws.len());
+            for (field, col) in schema.fields().iter().zip(part.columns()) {
+                leaves.extend(compute_leaves(field, col)?);
+            }
+            let (mut even, mut odd): (Vec<Job<'_>>, Vec<Job<'_>>) = ws
+                .iter_mut()
+                .zip(&leaves)
+                .enumerate()
+                .partition(|(i, _)| i % 2 == 0);
+            let encode = |half: &mut Vec<Job<'_>>| {
+                half.iter_mut().try_for_each(|(_, (w, leaf))| w.write(leaf))
+            };
+            let (mine, other) = std::thread::scope(|s| {
+                let other = s.spawn(|| encode(&mut odd));
+                (encode(&mut even), other.join())
+            });
+            mine?;
+            other.map_err(|_| ParquetError::General("a column encoder panicked".into()))??;
+            rows += take;
+            offset += take;
+            if rows == ROW_GROUP_ROWS {
+                flush(&mut fw, writers.take().expect("writers"))?;
+                (rows, groups) = (0, groups + 1);
+            }
+        }
+    }
+    if let Some(ws) = writers.take() {
+        flush(&mut fw, ws)?;
+    }
+    fw.into_inner()
 }
 
 enum Col {
@@ -79,7 +154,7 @@ impl TablePq {
         let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_dictionary_enabled(true)
-            .set_max_row_group_row_count(Some(1 << 20));
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
         for unique in ["id", "text"] {
             if names.contains(&unique) {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(unique), false);
@@ -110,17 +185,17 @@ impl TablePq {
             }
         }
         let f = File::create(path).map_err(|e| Error::io(path, e))?;
-        let mut writer = ArrowWriter::try_new(f, Arc::clone(&schema), Some(props.build()))
+        let parquet_schema = ArrowSchemaConverter::new()
+            .convert(&schema)
             .map_err(|e| pq_err(path, e))?;
         let (tx, rx) = sync_channel::<RecordBatch>(2);
-        let owned = path.to_path_buf();
+        let (owned, file_schema) = (path.to_path_buf(), Arc::clone(&schema));
+        let props = props.build();
         let worker = std::thread::Builder::new()
             .name("parquet-writer".into())
             .spawn(move || -> Result<()> {
-                for batch in rx {
-                    writer.write(&batch).map_err(|e| pq_err(&owned, e))?;
-                }
-                let f = writer.into_inner().map_err(|e| pq_err(&owned, e))?;
+                let f = encode_file(f, &file_schema, parquet_schema, props, rx)
+                    .map_err(|e| pq_err(&owned, e))?;
                 f.sync_all().map_err(|e| Error::io(&owned, e))
             })
             .map_err(|e| Error::io(path, e))?;
