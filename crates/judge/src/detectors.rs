@@ -25,8 +25,8 @@ fn timed(name: &'static str, enabled: bool, f: impl FnOnce() -> Result<Vec<Signa
 /// (as enabled by `policy.detectors`) on the engagement index `g` and returns their signals in
 /// that order.
 ///
-/// The detectors run concurrently: the dense detectors' sequential peeling overlaps the
-/// lockstep detector's parallel steps, so the stage timings overlap too.
+/// The two lockstep passes run one after the other; Fraudar and M-Zoom (off by default, see
+/// `docs/POLICY.md`) run side by side, so their stage timings overlap.
 ///
 /// # Arguments
 /// * `log` — the log `g` indexes.
@@ -83,10 +83,12 @@ pub fn run_detectors(
             Ok(mzoom_indexed(&tensor, &cfg)?.signals())
         })
     };
-    let ((a, b), (c, e)) = rayon::join(
-        || rayon::join(lockstep, follow),
-        || rayon::join(fraudar, mzoom),
-    );
+    // The two lockstep passes run one after the other (each is parallel inside and its pair
+    // table is the largest allocation of a scan); the dense detectors, whose peeling is
+    // sequential, run side by side.
+    let a = lockstep();
+    let b = follow();
+    let (c, e) = rayon::join(fraudar, mzoom);
     let mut signals = Vec::new();
     for r in [a, b, c, e] {
         let (s, t) = r?;

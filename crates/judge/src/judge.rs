@@ -239,17 +239,38 @@ struct Candidate {
     events: Vec<(u32, Reasons)>,
 }
 
-/// Event indices sorted by (actor, time) and the CSR offsets of each account's slice.
+/// Event indices sorted by (actor, time, index) and the CSR offsets of each account's slice:
+/// a counting sort by actor (stable, so input order within an account), then each account's
+/// slice sorted by time in parallel (already sorted when the input is in time order).
 fn actor_csr(log: &EventLog) -> (Vec<u32>, Vec<u32>) {
-    let by = log.by_actor_time();
     let n = log.accounts.len();
+    let actor = log.actor();
+    let ts = log.ts();
     let mut off = vec![0u32; n + 1];
-    for &a in log.actor() {
+    for &a in actor {
         off[a as usize + 1] += 1;
     }
     for i in 0..n {
         off[i + 1] += off[i];
     }
+    let mut pos = off.clone();
+    let mut by = vec![0u32; log.len()];
+    for (e, &a) in actor.iter().enumerate() {
+        by[pos[a as usize] as usize] = e as u32;
+        pos[a as usize] += 1;
+    }
+    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(n);
+    let mut rest: &mut [u32] = &mut by;
+    for a in 0..n {
+        let (head, tail) = rest.split_at_mut((off[a + 1] - off[a]) as usize);
+        slices.push(head);
+        rest = tail;
+    }
+    slices.par_iter_mut().with_min_len(64).for_each(|s| {
+        if !s.is_sorted_by_key(|&e| ts[e as usize]) {
+            s.sort_unstable_by_key(|&e| (ts[e as usize], e));
+        }
+    });
     (by, off)
 }
 
