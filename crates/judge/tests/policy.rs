@@ -1,0 +1,32 @@
+//! Policy files.
+
+use lockstep_judge::{DEFAULT_POLICY_VERSION, Policy};
+
+#[test]
+fn default_policy_has_a_version_and_validates() {
+    let p = Policy::default();
+    assert_eq!(p.version, DEFAULT_POLICY_VERSION);
+    p.validate().unwrap();
+}
+
+#[test]
+fn a_file_names_only_what_it_changes() {
+    let p = Policy::from_toml("version = \"strict-1\"\n[verdict]\nmin_days = 4\n").unwrap();
+    assert_eq!(p.version, "strict-1");
+    assert_eq!(p.verdict.min_days, 4);
+    assert_eq!(p.verdict.min_targets, Policy::default().verdict.min_targets);
+}
+
+#[test]
+fn unknown_keys_and_bad_values_are_errors() {
+    for bad in [
+        "versio = \"x\"",
+        "[verdict]\nmin_dayz = 1",
+        "[nonsense]\nx = 1",
+        "[verdict]\nflag_score = 1.5",
+        "[verdict]\nflag_score = 0.4\nsuspicious_score = 0.6",
+        "version = \"\"",
+    ] {
+        assert!(Policy::from_toml(bad).is_err(), "accepted {bad:?}");
+    }
+}
