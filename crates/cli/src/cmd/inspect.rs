@@ -3,14 +3,11 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use lockstep_core::EventLog;
-use lockstep_ingest::{
-    IngestOptions, IngestStats, Inputs, JsonlRejectSink, RejectBudget, RejectSink, Rejected,
-};
+use lockstep_ingest::{IngestStats, Inputs, JsonlRejectSink, RejectBudget, RejectSink, Rejected};
 
 use crate::progress;
 
@@ -73,8 +70,6 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         accounts: args.accounts.as_deref(),
         devices: args.devices.as_deref(),
     };
-    let total = lockstep_ingest::total_input_bytes(&inputs)?;
-    let bar = progress::bytes_bar(total, "reading");
     let file = match &args.rejected {
         Some(p) => Some(JsonlRejectSink::new(BufWriter::new(
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
@@ -85,17 +80,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         file,
         examples: Vec::new(),
     };
-    let opts = IngestOptions {
-        max_rejected: args.max_rejected,
-        progress: Some({
-            let bar = bar.clone();
-            Arc::new(move |n| bar.set_position(n))
-        }),
-        ..IngestOptions::default()
-    };
-    let loaded = lockstep_ingest::load(&inputs, &opts, &mut sink);
-    bar.finish_and_clear();
-    let loaded = loaded?;
+    let loaded = progress::load(&inputs, args.max_rejected, &mut sink)?;
     let summary = Summary::new(&loaded.log, &loaded.stats, &sink.examples, started);
     let mut out = std::io::stdout().lock();
     if args.json {

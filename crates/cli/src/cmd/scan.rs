@@ -4,13 +4,11 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lockstep_core::EventLog;
-use lockstep_ingest::{IngestOptions, IngestStats, Inputs, JsonlRejectSink, RejectBudget};
+use lockstep_ingest::{IngestStats, Inputs, JsonlRejectSink, RejectBudget};
 use lockstep_judge::{Judgement, Policy, Timings};
 use serde::Serialize;
 
@@ -67,16 +65,6 @@ fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
     }
 }
 
-fn spinner(msg: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"),
-    );
-    bar.set_message(msg.to_string());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
 /// Does the scan: every §2 file is written into `args.out`.
 pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
     let started = Instant::now();
@@ -88,29 +76,18 @@ pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
         accounts: args.accounts.as_deref(),
         devices: args.devices.as_deref(),
     };
-    let total = lockstep_ingest::total_input_bytes(&inputs)?;
     let rejected_path = args.out.join("rejected.jsonl");
     let mut sink = JsonlRejectSink::new(BufWriter::new(
         File::create(&rejected_path)
             .with_context(|| format!("cannot create {}", rejected_path.display()))?,
     ));
-    let bar = progress::bytes_bar(total, "reading");
-    let opts = IngestOptions {
-        max_rejected: args.max_rejected,
-        progress: Some({
-            let bar = bar.clone();
-            Arc::new(move |n| bar.set_position(n))
-        }),
-        ..IngestOptions::default()
-    };
-    let loaded = lockstep_ingest::load(&inputs, &opts, &mut sink);
-    bar.finish_and_clear();
-    let loaded = loaded.context("cannot load the input")?;
+    let loaded =
+        progress::load(&inputs, args.max_rejected, &mut sink).context("cannot load the input")?;
     let (log, stats) = (loaded.log, loaded.stats);
     let mut timings = Timings::default();
     timings.push("ingest", stats.elapsed);
 
-    let sp = spinner("detecting and judging");
+    let sp = progress::spinner("detecting and judging");
     let (judgement, scan_timings) = lockstep_judge::scan(&log, &policy)?;
     timings.0.extend(scan_timings.0);
     sp.set_message("writing findings");
@@ -122,7 +99,7 @@ pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
     // The report reads the files above (summary.json included, so it is written first and
     // rewritten with the report's time).
     write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
-    let sp = spinner("writing report.html");
+    let sp = progress::spinner("writing report.html");
     let t = Instant::now();
     lockstep_report::write_report(&log, &args.out).context("cannot write report.html")?;
     timings.push("report", t.elapsed());
