@@ -1,14 +1,11 @@
 //! Events given as columns (dictionary keys per row, values looked up once per key), pushed
 //! into the log with the outcome of [`EventLogBuilder::push`] on each row in turn.
 
-use std::hash::BuildHasher;
 use std::net::IpAddr;
-
-use hashbrown::hash_table::Entry;
 
 use crate::action::Action;
 use crate::intern::{Id, NONE};
-use crate::log::{EventLog, EventLogBuilder, PushError};
+use crate::log::{EventLog, EventLogBuilder, PushError, probe_id};
 use crate::{Error, Result};
 
 /// A string (or address) column as per-row keys into a dictionary of values, for
@@ -154,28 +151,14 @@ impl EventLogBuilder {
                 continue;
             }
             let explicit = cols.id.and_then(|f| f(i)).filter(|s| !s.is_empty());
-            let seen = &mut self.seen_ids;
             let entry = match explicit {
-                Some(id) => {
-                    let h = self.id_hasher.hash_one(id.as_bytes());
-                    let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
-                    match seen.entry(
-                        h,
-                        |&e| ids.get(e as usize) == id.as_bytes(),
-                        |&e| hasher.hash_one(ids.get(e as usize)),
-                    ) {
-                        Entry::Occupied(o) => {
-                            let first = *o.get() as usize;
-                            let src = self.log.source_of(first);
-                            results.push(Err(PushError::DuplicateId {
-                                id: id.chars().take(200).collect(),
-                                first: format!("{}:{}", src.name, self.log.lines[first]),
-                            }));
-                            continue;
-                        }
-                        Entry::Vacant(v) => Some(v),
+                Some(id) => match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        results.push(Err(e));
+                        continue;
                     }
-                }
+                },
                 None => None,
             };
             let verbs = &mut self.log.verbs;

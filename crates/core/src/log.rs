@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::{Entry, VacantEntry};
 use rayon::slice::ParallelSliceMut;
 
 use crate::action::{Action, Verbs};
@@ -410,23 +411,15 @@ impl EventLogBuilder {
             )));
         }
         let explicit = ev.id.filter(|s| !s.is_empty());
-        let mut id_hash = 0;
-        if let Some(id) = explicit {
-            use std::hash::BuildHasher;
-            id_hash = self.id_hasher.hash_one(id.as_bytes());
-            let ids = &self.log.event_ids;
-            if let Some(&first) = self
-                .seen_ids
-                .find(id_hash, |&e| ids.get(e as usize) == id.as_bytes())
-            {
-                let first = first as usize;
-                let src = self.log.source_of(first);
-                return Err(PushError::DuplicateId {
-                    id: id.chars().take(200).collect(),
-                    first: format!("{}:{}", src.name, self.log.lines[first]),
-                });
-            }
-        }
+        let entry = match explicit {
+            Some(id) => Some(probe_id(
+                &mut self.seen_ids,
+                &self.id_hasher,
+                &self.log,
+                id,
+            )?),
+            None => None,
+        };
         let l = &mut self.log;
         let ex = PushError::Exhausted;
         let action = l.verbs.code(ev.action).map_err(ex)?;
@@ -459,13 +452,9 @@ impl EventLogBuilder {
         l.device.push(device);
         l.client.push(client);
         l.lines.push(ev.line);
-        if explicit.is_some() {
+        if let Some(v) = entry {
             self.any_explicit = true;
-            let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
-            self.seen_ids.insert_unique(id_hash, idx as u32, |&e| {
-                use std::hash::BuildHasher;
-                hasher.hash_one(ids.get(e as usize))
-            });
+            v.insert(idx as u32);
         }
         Ok(())
     }
@@ -485,7 +474,6 @@ impl EventLogBuilder {
         evs: &[RawEvent<'_>],
         results: &mut Vec<Result<(), PushError>>,
     ) -> Result<()> {
-        use std::hash::BuildHasher;
         results.clear();
         if self.log.sources.is_empty() {
             self.begin_source("input");
@@ -501,28 +489,14 @@ impl EventLogBuilder {
                 continue;
             }
             let explicit = ev.id.filter(|s| !s.is_empty());
-            // One probe: the vacant slot found here is where the id goes if it is kept.
             let entry = match explicit {
-                Some(id) => {
-                    let h = self.id_hasher.hash_one(id.as_bytes());
-                    let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
-                    match self.seen_ids.entry(
-                        h,
-                        |&e| ids.get(e as usize) == id.as_bytes(),
-                        |&e| hasher.hash_one(ids.get(e as usize)),
-                    ) {
-                        hashbrown::hash_table::Entry::Occupied(o) => {
-                            let first = *o.get() as usize;
-                            let src = self.log.source_of(first);
-                            results.push(Err(PushError::DuplicateId {
-                                id: id.chars().take(200).collect(),
-                                first: format!("{}:{}", src.name, self.log.lines[first]),
-                            }));
-                            continue;
-                        }
-                        hashbrown::hash_table::Entry::Vacant(v) => Some(v),
+                Some(id) => match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        results.push(Err(e));
+                        continue;
                     }
-                }
+                },
                 None => None,
             };
             let action = match self.log.verbs.code(ev.action) {
@@ -683,6 +657,34 @@ impl EventLogBuilder {
         log.account_table.index(na);
         log.device_table.index(nd);
         log
+    }
+}
+
+/// Looks an explicit event id up in the duplicate-id index with one probe: a
+/// [`PushError::DuplicateId`] naming where the first event with it came from, or the vacant
+/// slot where the id goes if the event is kept. The one duplicate check of every push path.
+pub(crate) fn probe_id<'t>(
+    seen: &'t mut HashTable<u32>,
+    hasher: &foldhash::fast::RandomState,
+    log: &EventLog,
+    id: &str,
+) -> Result<VacantEntry<'t, u32>, PushError> {
+    use std::hash::BuildHasher;
+    let ids = &log.event_ids;
+    match seen.entry(
+        hasher.hash_one(id.as_bytes()),
+        |&e| ids.get(e as usize) == id.as_bytes(),
+        |&e| hasher.hash_one(ids.get(e as usize)),
+    ) {
+        Entry::Vacant(v) => Ok(v),
+        Entry::Occupied(o) => {
+            let first = *o.get() as usize;
+            let src = log.source_of(first);
+            Err(PushError::DuplicateId {
+                id: id.chars().take(200).collect(),
+                first: format!("{}:{}", src.name, log.lines[first]),
+            })
+        }
     }
 }
 
