@@ -40,6 +40,12 @@ enum Command {
     Appeal(cmd::appeal::Args),
     /// Verify and show the hash-chained audit log.
     Audit(cmd::audit::Args),
+    /// Write and verify the evidence bundle of one operation.
+    Evidence(cmd::evidence::Args),
+    /// Print every signal and reason behind one account's verdict, with the events behind each.
+    Explain(cmd::explain::Args),
+    /// Convert a public labelled data set to event-log files and truth files.
+    Import(cmd::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +66,9 @@ fn main() -> ExitCode {
         Command::Enforce(args) => cmd::enforce::run(args),
         Command::Appeal(args) => cmd::appeal::run(args),
         Command::Audit(args) => cmd::audit::run(args),
+        Command::Evidence(args) => cmd::evidence::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,1 @@
+//! Evidence bundles of one operation, and their verification.
