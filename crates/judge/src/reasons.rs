@@ -5,10 +5,10 @@ use std::ops::{BitAnd, BitOr, BitOrAssign};
 
 /// A set of reason codes (see docs/POLICY.md for each), written `;`-separated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Reasons(u16);
+pub struct Reasons(u32);
 
 /// Every reason code, in bit order.
-pub const REASON_CODES: [&str; 14] = [
+pub const REASON_CODES: [&str; 17] = [
     "lockstep-group",
     "lockstep-expansion",
     "dense-subgraph",
@@ -23,6 +23,9 @@ pub const REASON_CODES: [&str; 14] = [
     "fake-account",
     "own-infrastructure",
     "proxy-padding",
+    "content-template",
+    "rate-anomaly",
+    "ban-match",
 ];
 
 impl Reasons {
@@ -56,6 +59,13 @@ impl Reasons {
     /// The account's activity outside the operation comes from ever-changing networks
     /// (residential proxies), not from a person's few home and carrier networks (→ fake).
     pub const PROXY_PADDING: Reasons = Reasons(1 << 13);
+    /// Comments that are near-duplicates of other accounts' comments: one spun template.
+    pub const CONTENT_TEMPLATE: Reasons = Reasons(1 << 14);
+    /// Part of a target's engagement that its own history and its peers do not explain
+    /// (a burst, or an evenly spaced drip over days).
+    pub const RATE_ANOMALY: Reasons = Reasons(1 << 15);
+    /// Matches the recorded fingerprints of a banned operation.
+    pub const BAN_MATCH: Reasons = Reasons(1 << 16);
 
     /// Whether no code is set.
     pub fn is_empty(self) -> bool {
