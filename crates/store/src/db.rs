@@ -363,14 +363,21 @@ struct Migration {
 }
 
 /// Every migration, oldest first. Add a file `migrations/NNNN_name.sql` and a line here.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "ban_fingerprints",
+        sql: include_str!("../migrations/0002_ban_fingerprints.sql"),
+    },
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Rewrites the few dialect tokens the migration files use.
 fn dialect(sql: &str, backend: Backend) -> String {

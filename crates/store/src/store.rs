@@ -847,7 +847,8 @@ impl Store {
             tx.query(
                 &format!(
                     "SELECT operation, kind, action_key, devices, ip_ranges, app_ids, behaviour, \
-                     banned_at, banned_by, lifted_at FROM bans {filter} ORDER BY operation"
+                     banned_at, banned_by, lifted_at, device_fingerprints, customers, profile \
+                     FROM bans {filter} ORDER BY operation"
                 ),
                 &[],
             )?
@@ -861,6 +862,9 @@ impl Store {
                     ip_ranges: serde_json::from_str(r[4].text()?)?,
                     app_ids: serde_json::from_str(r[5].text()?)?,
                     behaviour: serde_json::from_str(r[6].text()?)?,
+                    device_fingerprints: serde_json::from_str(r[10].text()?)?,
+                    customers: serde_json::from_str(r[11].text()?)?,
+                    profile: serde_json::from_str(r[12].text()?)?,
                     banned_at: r[7].text()?.to_owned(),
                     banned_by: r[8].text()?.to_owned(),
                     lifted_at: r[9].opt_text()?,
@@ -1011,12 +1015,30 @@ fn undo_in_tx(
 fn record_ban(tx: &mut dyn Tx, a: &Action, t: &str, who: &str) -> Result<()> {
     let p = &a.payload;
     let list = |field: &str| serde_json::to_string(&json_strings(p.get(field)));
+    let objects = |field: &str| {
+        let v: Vec<&serde_json::Value> = p
+            .get(field)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter(|x| x.is_object()).collect())
+            .unwrap_or_default();
+        serde_json::to_string(&v)
+    };
+    let object = |field: &str| {
+        p.get(field)
+            .filter(|v| v.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!({}))
+            .to_string()
+    };
     tx.exec(
-        "INSERT INTO bans (operation, kind, action_key, devices, ip_ranges, app_ids, behaviour, banned_at, banned_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+        "INSERT INTO bans (operation, kind, action_key, devices, ip_ranges, app_ids, behaviour, banned_at, banned_by, \
+         device_fingerprints, customers, profile) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (operation) DO UPDATE SET action_key = excluded.action_key, devices = excluded.devices, \
          ip_ranges = excluded.ip_ranges, app_ids = excluded.app_ids, behaviour = excluded.behaviour, \
-         banned_at = excluded.banned_at, banned_by = excluded.banned_by, lifted_at = NULL",
+         banned_at = excluded.banned_at, banned_by = excluded.banned_by, lifted_at = NULL, \
+         device_fingerprints = excluded.device_fingerprints, customers = excluded.customers, \
+         profile = excluded.profile",
         &[
             a.subject.as_str().into(),
             p.get("kind")
@@ -1027,13 +1049,12 @@ fn record_ban(tx: &mut dyn Tx, a: &Action, t: &str, who: &str) -> Result<()> {
             list("devices")?.into(),
             list("ip_ranges")?.into(),
             list("app_ids")?.into(),
-            p.get("behaviour")
-                .cloned()
-                .unwrap_or_else(|| json!({}))
-                .to_string()
-                .into(),
+            object("behaviour").into(),
             t.into(),
             who.into(),
+            objects("device_fingerprints")?.into(),
+            list("customers")?.into(),
+            object("profile").into(),
         ],
     )?;
     Ok(())

@@ -287,6 +287,65 @@ for_each_backend!(ban_records_fingerprints, |store| {
     assert_eq!(b.app_ids, ["fastlikes"]);
     assert_eq!(b.behaviour, json!({"signals": ["lockstep"]}));
     assert_eq!(b.banned_by, "test");
+    // A payload without schema-2 fingerprints records empty ones.
+    assert!(b.device_fingerprints.is_empty() && b.customers.is_empty());
+    assert_eq!(b.profile, json!({}));
+});
+
+for_each_backend!(ban_records_behaviour_fingerprints, |store| {
+    let ban = NewAction::new(
+        ActionKind::BanVendor,
+        "op7",
+        "op7",
+        "like farm",
+        json!({
+            "kind": "like-farm", "devices": ["d1", "d2"], "ip_ranges": ["203.0.113.0/24"],
+            "app_ids": [], "behaviour": {"signals": ["lockstep"]},
+            "device_fingerprints": [
+                {"fingerprint": "Pixel 7|14|google/panther|1080x2400", "devices": 2, "outside_devices": 0},
+                "not an object, dropped"
+            ],
+            "customers": ["c1", "c2", 3],
+            "profile": {"hours": [0, 1, 2], "ip_ranges": [{"range": "203.0.113.0/24", "members": 9, "accounts": 9}],
+                        "through_real_accounts": false},
+        }),
+    );
+    store
+        .record_actions("plan7", &[ban.clone()], 10, "ana")
+        .unwrap();
+    deliver_keys(&mut store, &[ban.key.clone()]);
+    let b = &store.bans(false).unwrap()[0];
+    assert_eq!(b.devices, ["d1", "d2"]);
+    assert_eq!(b.device_fingerprints.len(), 1);
+    assert_eq!(b.device_fingerprints[0]["outside_devices"], 0);
+    assert_eq!(b.customers, ["c1", "c2"]);
+    assert_eq!(b.profile["hours"], json!([0, 1, 2]));
+    assert_eq!(b.profile["ip_ranges"][0]["members"], 9);
+    assert!(store.audit_verify().unwrap().ok());
+});
+
+for_each_backend!(schema_1_store_upgrades_with_its_bans, |store, open| {
+    // Take the store back to schema 1 (as an older build left it) with a ban in it.
+    let actions = sample_actions("op1");
+    store.record_actions("plan1", &actions, 10, "ana").unwrap();
+    deliver_keys(&mut store, &keys(&actions));
+    store
+        .raw_execute(
+            "ALTER TABLE bans DROP COLUMN device_fingerprints; \
+             ALTER TABLE bans DROP COLUMN customers; ALTER TABLE bans DROP COLUMN profile; \
+             DELETE FROM schema_version WHERE version > 1",
+        )
+        .unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    drop(store);
+    // Opening it migrates to the current schema; the old ban reads with empty fingerprints.
+    let mut again = open();
+    assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+    let b = &again.bans(false).unwrap()[0];
+    assert_eq!((b.operation.as_str(), b.devices.len()), ("op1", 1));
+    assert!(b.device_fingerprints.is_empty() && b.customers.is_empty());
+    assert_eq!(b.profile, json!({}));
+    assert!(again.audit_verify().unwrap().ok());
 });
 
 for_each_backend!(concurrent_appliers_apply_each_action_once, |store, open| {
