@@ -11,3 +11,6 @@ mod sim_eval;
 // `scan` on the example input: every CONTRACT §2 file with its header, rejected lines, a
 // bad policy file.
 mod scan;
+
+// `explain` on a small simulated world: reasons, signals and events behind a verdict.
+mod explain;

@@ -50,6 +50,7 @@
 
 mod detectors;
 mod error;
+mod explain;
 mod harvest;
 mod judge;
 mod policy;
@@ -63,6 +64,10 @@ use lockstep_graph::{ActionSet, GraphIndex};
 
 pub use detectors::run_detectors;
 pub use error::{Error, Result};
+pub use explain::{
+    AccountHistory, EventLine, Events, Explanation, InfraLine, OperationBrief, ReasonLine,
+    SignalLine, explain, reason_meaning,
+};
 pub use judge::{
     AccountVerdict, Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict, judge,
     judge_indexed,

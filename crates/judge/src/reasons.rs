@@ -77,6 +77,14 @@ impl Reasons {
         self.0 & other.0 == other.0
     }
 
+    /// The single-code set of `code`, if it is a known reason code.
+    pub fn from_code(code: &str) -> Option<Reasons> {
+        REASON_CODES
+            .iter()
+            .position(|&c| c == code)
+            .map(|i| Reasons(1 << i))
+    }
+
     /// The codes, in bit order.
     pub fn codes(self) -> impl Iterator<Item = &'static str> {
         REASON_CODES

@@ -222,7 +222,7 @@ struct OpJson<'a> {
     signals: &'a [crate::judge::SignalRef],
 }
 
-fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     // Civil-from-days (Howard Hinnant), UTC, millisecond precision.
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);

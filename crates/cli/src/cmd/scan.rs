@@ -54,7 +54,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Reads the policy file, or the default policy.
-fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
+pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
     match path {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -117,6 +117,7 @@ struct Summary<'a> {
     schema_version: u32,
     policy_version: &'a str,
     inputs: Vec<String>,
+    input_files: InputFiles,
     events: u64,
     accounts: usize,
     targets: usize,
@@ -128,6 +129,14 @@ struct Summary<'a> {
     operations_by_kind: BTreeMap<&'static str, usize>,
     timings_seconds: Vec<(String, f64)>,
     total_seconds: f64,
+}
+
+/// The inputs of a scan by role, so `lockstep explain --findings` can reload them.
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct InputFiles {
+    pub(crate) events: Vec<String>,
+    pub(crate) accounts: Option<String>,
+    pub(crate) devices: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -158,6 +167,11 @@ fn write_summary(
         schema_version: lockstep_judge::SCHEMA_VERSION,
         policy_version: &j.policy_version,
         inputs,
+        input_files: InputFiles {
+            events: args.files.iter().map(|p| p.display().to_string()).collect(),
+            accounts: args.accounts.as_ref().map(|p| p.display().to_string()),
+            devices: args.devices.as_ref().map(|p| p.display().to_string()),
+        },
         events: log.len() as u64,
         accounts: log.accounts.len(),
         targets: log.targets.len(),
