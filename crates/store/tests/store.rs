@@ -311,9 +311,9 @@ for_each_backend!(ban_records_behaviour_fingerprints, |store| {
         }),
     );
     store
-        .record_actions("plan7", &[ban.clone()], 10, "ana")
+        .record_actions("plan7", std::slice::from_ref(&ban), 10, "ana")
         .unwrap();
-    deliver_keys(&mut store, &[ban.key.clone()]);
+    deliver_keys(&mut store, std::slice::from_ref(&ban.key));
     let b = &store.bans(false).unwrap()[0];
     assert_eq!(b.devices, ["d1", "d2"]);
     assert_eq!(b.device_fingerprints.len(), 1);
