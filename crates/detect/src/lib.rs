@@ -13,6 +13,11 @@
 //! - [`dense`]: camouflage-resistant dense subgraphs of the account × target graph
 //!   ([`dense::fraudar()`]) and dense blocks of the account × target × time × IP × device
 //!   tensor ([`dense::mzoom()`], with the M-Zoom and D-Cube peeling rules).
+//! - [`devices`]: devices that are not what they claim (emulator builds, screens and OS
+//!   versions their model never had, failed attestation), per device, per account and
+//!   clustered by fingerprint — [`devices::device_checks`].
+//! - [`trust`]: trust propagated from long-lived, well-endorsed accounts along endorsements
+//!   (after SybilRank), a counterweight that protects real people — [`trust::trust()`].
 //! - [`reference`](mod@reference): naive sequential versions of each detector that the tests hold the
 //!   optimised ones to.
 //!
@@ -44,10 +49,12 @@
 //! ```
 
 pub mod dense;
+pub mod devices;
 mod error;
 pub mod lockstep;
 pub mod reference;
 mod signal;
+pub mod trust;
 
 pub use error::{Error, Result};
 pub use signal::{Aspect, Aspects, Reason, Signal};
