@@ -129,6 +129,67 @@ pub fn ip_range(ip: &str, v4: u8, v6: u8) -> Option<String> {
     }
 }
 
+/// The strings of a JSON array field (others skipped).
+fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
+    v.and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A `ban_vendor` payload: the operation's infrastructure and behaviour, from its
+/// `operations.json` entry and the `fingerprint` the scan wrote there (when present). An
+/// operation run through real people's accounts records no devices, device fingerprints or
+/// IP ranges (they are the victims'), unless `block_infra`.
+fn ban_payload(
+    o: &Operation,
+    apps: &[String],
+    ranges: &[String],
+    block_infra: bool,
+    through_real: bool,
+) -> serde_json::Value {
+    let mut behaviour = o.behaviour.clone();
+    let fp = behaviour
+        .as_object_mut()
+        .and_then(|b| b.remove("fingerprint"))
+        .unwrap_or_else(|| json!({}));
+    let union = |a: &[String], b: Vec<String>| {
+        let mut v: Vec<String> = a.iter().cloned().chain(b).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let (devices, ip_ranges, device_fingerprints, range_use) = if block_infra {
+        (
+            union(&o.devices, strings(fp.get("devices"))),
+            ranges.to_vec(),
+            fp.get("device_fingerprints").cloned().unwrap_or(json!([])),
+            fp.get("ip_ranges").cloned().unwrap_or(json!([])),
+        )
+    } else {
+        (Vec::new(), Vec::new(), json!([]), json!([]))
+    };
+    json!({
+        "kind": o.kind,
+        "devices": devices,
+        "ip_ranges": ip_ranges,
+        "app_ids": union(apps, strings(fp.get("app_ids"))),
+        "device_fingerprints": device_fingerprints,
+        "customers": strings(fp.get("customers")),
+        "profile": {
+            "ip_ranges": range_use,
+            "hours": fp.get("hours").cloned().unwrap_or(json!([])),
+            "delivery": fp.get("delivery").cloned().unwrap_or(json!({})),
+            "clients": fp.get("clients").cloned().unwrap_or(json!([])),
+            "through_real_accounts": through_real,
+        },
+        "behaviour": behaviour,
+    })
+}
+
 /// Builds the plan. `label` names the findings (usually the directory path).
 pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
     let mut notes = findings.notes.clone();
@@ -222,23 +283,12 @@ pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
             o.kind.clone()
         };
         if policy.ban_vendors {
-            let (devices, ip_ranges) = if block_infra {
-                (o.devices.clone(), ranges.clone())
-            } else {
-                (Vec::new(), Vec::new())
-            };
             actions.push(NewAction::new(
                 ActionKind::BanVendor,
                 &o.id,
                 &o.id,
                 format!("vendor behind {kind_reason} {}", o.id),
-                json!({
-                    "kind": o.kind,
-                    "devices": devices,
-                    "ip_ranges": ip_ranges,
-                    "app_ids": apps,
-                    "behaviour": o.behaviour,
-                }),
+                ban_payload(o, &apps, &ranges, block_infra, through_real),
             ));
         }
         if policy.block_apps {
@@ -528,5 +578,49 @@ mod tests {
         assert_ne!(plan.plan_id, plan2.plan_id);
         // Deterministic.
         assert_eq!(plan, build_plan(&f, &Policy::default(), "t"));
+    }
+
+    #[test]
+    fn a_ban_records_the_scans_fingerprint() {
+        let fp = json!({
+            "devices": ["phone-1", "phone-2"],
+            "device_fingerprints": [{"fingerprint": "M|14|b|1x2", "devices": 2, "outside_devices": 0}],
+            "ip_ranges": [{"range": "192.0.2.0/24", "members": 2, "accounts": 2}],
+            "app_ids": [], "customers": ["c1", "c2"], "hours": [1, 2],
+            "delivery": {"orders": 3, "median_events": 40.0, "median_minutes": 6.0},
+            "clients": [{"client": "ios/17", "share": 1.0}],
+        });
+        let mut farm = op("farm", "like-farm");
+        farm.behaviour = json!({"kind": "like-farm", "fingerprint": fp});
+        let mut app = op("app-op", "vendor-app");
+        app.behaviour = json!({"kind": "vendor-app", "fingerprint": fp});
+        let f = Findings {
+            operations: vec![farm, app],
+            ..Findings::default()
+        };
+        let plan = build_plan(&f, &Policy::default(), "t");
+        let ban = |id: &str| {
+            plan.actions
+                .iter()
+                .find(|a| a.kind == ActionKind::BanVendor && a.subject == id)
+                .unwrap()
+                .payload
+                .clone()
+        };
+        let b = ban("farm");
+        assert_eq!(b["devices"], json!(["phone-1", "phone-2"]));
+        assert_eq!(b["device_fingerprints"][0]["devices"], 2);
+        assert_eq!(b["customers"], json!(["c1", "c2"]));
+        assert_eq!(b["profile"]["ip_ranges"][0]["members"], 2);
+        assert_eq!(b["profile"]["delivery"]["orders"], 3);
+        assert_eq!(b["profile"]["through_real_accounts"], false);
+        assert_eq!(b["behaviour"], json!({"kind": "like-farm"}));
+        // Through real people's accounts: their phones and networks are not recorded.
+        let b = ban("app-op");
+        assert_eq!(b["devices"], json!([]));
+        assert_eq!(b["device_fingerprints"], json!([]));
+        assert_eq!(b["profile"]["ip_ranges"], json!([]));
+        assert_eq!(b["customers"], json!(["c1", "c2"]));
+        assert_eq!(b["profile"]["through_real_accounts"], true);
     }
 }
