@@ -14,3 +14,7 @@ mod scan;
 
 // `explain` on a small simulated world: reasons, signals and events behind a verdict.
 mod explain;
+
+// `evidence` and `evidence verify`: a bundle written and verified, every change named, user
+// mistakes, the audit log entry.
+mod evidence;
