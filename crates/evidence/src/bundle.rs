@@ -315,9 +315,14 @@ pub(crate) struct Burst {
     pub(crate) start: i64,
     pub(crate) end: i64,
     pub(crate) action: String,
+    /// The one actor, empty when several.
+    pub(crate) actor: String,
+    /// The one target, empty when several.
     pub(crate) target: String,
+    /// The one owner, empty when several or none.
     pub(crate) owner: String,
     pub(crate) accounts: usize,
+    pub(crate) targets: usize,
     pub(crate) events: usize,
     pub(crate) flagged: usize,
     pub(crate) first_event: String,
@@ -413,7 +418,7 @@ fn write_files(
     write_json(&dir.join("reasoning.json"), &reasoning)?;
 
     // 3. Timeline and beneficiaries.
-    let bursts = bursts(log, &basis, &flag_of);
+    let bursts = bursts(log, &basis, &flag_of, o.kind == "scraping");
     write_timeline(&bursts, &dir.join("timeline.csv"))?;
     let beneficiaries = beneficiaries(log, &basis, op_json);
     write_beneficiaries(&beneficiaries, &dir.join("beneficiaries.csv"))?;
@@ -778,19 +783,34 @@ fn write_accounts_csv(accounts: &[AccountJson<'_>], path: &Path) -> Result<()> {
     w.flush().map_err(io(path))
 }
 
-/// Groups `basis` (sorted by time) into bursts: the same action on the same target with gaps
-/// of at most [`BURST_GAP_MS`]; sorted by start.
-fn bursts(log: &EventLog, basis: &[u32], flag_of: &HashMap<u32, &str>) -> Vec<Burst> {
+/// Groups `basis` (sorted by time) into bursts: events at most [`BURST_GAP_MS`] apart with the
+/// same action and the same target — or, for reads (`by_actor`, scraping), the same actor;
+/// sorted by start.
+fn bursts(
+    log: &EventLog,
+    basis: &[u32],
+    flag_of: &HashMap<u32, &str>,
+    by_actor: bool,
+) -> Vec<Burst> {
     let mut by_key: BTreeMap<(u8, Id), Vec<u32>> = BTreeMap::new();
     for &e in basis {
         let i = e as usize;
-        by_key
-            .entry((log.action()[i], log.target()[i]))
-            .or_default()
-            .push(e);
+        let who = if by_actor {
+            log.actor()[i]
+        } else {
+            log.target()[i]
+        };
+        by_key.entry((log.action()[i], who)).or_default().push(e);
+    }
+    // The one value of a column in a burst, or "" when it has several (or none).
+    fn single(ids: &BTreeSet<Id>, resolve: impl Fn(Id) -> Option<String>) -> String {
+        match ids.iter().next() {
+            Some(&id) if ids.len() == 1 => resolve(id).unwrap_or_default(),
+            _ => String::new(),
+        }
     }
     let mut out = Vec::new();
-    for ((action, target), events) in by_key {
+    for ((action, _), events) in by_key {
         let mut start = 0;
         for i in 1..=events.len() {
             let split = i == events.len()
@@ -800,24 +820,18 @@ fn bursts(log: &EventLog, basis: &[u32], flag_of: &HashMap<u32, &str>) -> Vec<Bu
             }
             let part = &events[start..i];
             start = i;
-            let actors: BTreeSet<Id> = part.iter().map(|&e| log.actor()[e as usize]).collect();
-            let mut owners: BTreeMap<Id, usize> = BTreeMap::new();
-            for &e in part {
-                *owners.entry(log.owner()[e as usize]).or_default() += 1;
-            }
-            let owner = owners
-                .iter()
-                .max_by_key(|(id, n)| (**n, std::cmp::Reverse(**id)))
-                .map(|(&id, _)| id)
-                .unwrap_or(NONE);
+            let col = |c: &[Id]| -> BTreeSet<Id> { part.iter().map(|&e| c[e as usize]).collect() };
+            let (actors, targets, owners) = (col(log.actor()), col(log.target()), col(log.owner()));
             let (first, last) = (part[0] as usize, part[part.len() - 1] as usize);
             out.push(Burst {
                 start: log.ts()[first],
                 end: log.ts()[last],
                 action: log.verbs.name(action).to_owned(),
-                target: log.targets.resolve(target).to_owned(),
-                owner: log.accounts.resolve_opt(owner).unwrap_or("").to_owned(),
+                actor: single(&actors, |a| Some(log.accounts.resolve(a).to_owned())),
+                target: single(&targets, |t| Some(log.targets.resolve(t).to_owned())),
+                owner: single(&owners, |o| log.accounts.resolve_opt(o).map(str::to_owned)),
                 accounts: actors.len(),
+                targets: targets.len(),
                 events: part.len(),
                 flagged: part.iter().filter(|e| flag_of.contains_key(e)).count(),
                 first_event: log.event_id_string(first).into_owned(),
@@ -825,7 +839,9 @@ fn bursts(log: &EventLog, basis: &[u32], flag_of: &HashMap<u32, &str>) -> Vec<Bu
             });
         }
     }
-    out.sort_by(|a, b| (a.start, a.end, &a.target).cmp(&(b.start, b.end, &b.target)));
+    out.sort_by(|a, b| {
+        (a.start, a.end, &a.actor, &a.target).cmp(&(b.start, b.end, &b.actor, &b.target))
+    });
     out
 }
 
@@ -836,9 +852,11 @@ fn write_timeline(bursts: &[Burst], path: &Path) -> Result<()> {
         "start",
         "end",
         "action",
+        "actor",
         "target",
         "owner",
         "accounts",
+        "targets",
         "events",
         "flagged",
         "first_event",
@@ -850,9 +868,11 @@ fn write_timeline(bursts: &[Burst], path: &Path) -> Result<()> {
             &text::rfc3339(b.start),
             &text::rfc3339(b.end),
             &b.action,
+            &b.actor,
             &b.target,
             &b.owner,
             &b.accounts.to_string(),
+            &b.targets.to_string(),
             &b.events.to_string(),
             &b.flagged.to_string(),
             &b.first_event,

@@ -168,11 +168,15 @@ fn contents_say_what_the_findings_say() {
     let mut lines = timeline.lines();
     assert_eq!(
         lines.next(),
-        Some("start,end,action,target,owner,accounts,events,flagged,first_event,last_event")
+        Some(
+            "start,end,action,actor,target,owner,accounts,targets,events,flagged,first_event,last_event"
+        )
     );
     assert_eq!(
         lines.next(),
-        Some("2026-03-01T12:00:00.000Z,2026-03-01T12:00:05.000Z,like,post0,brand,6,6,6,f0-0,f0-5")
+        Some(
+            "2026-03-01T12:00:00.000Z,2026-03-01T12:00:05.000Z,like,,post0,brand,6,1,6,6,f0-0,f0-5"
+        )
     );
     let ben = read("beneficiaries.csv");
     assert!(ben.contains("brand,24,4,6,2026-03-01T12:00:00.000Z,2026-03-02T12:00:05.000Z,yes"));
@@ -456,4 +460,28 @@ fn recorded_inputs_are_sorted_into_events_and_side_files() {
         e.to_string().contains("pass the event files with --events"),
         "{e}"
     );
+}
+
+#[test]
+fn scraping_reads_are_grouped_by_account_and_owners_are_not_customers() {
+    let (tmp, log, _source, out) = setup();
+    let f = tmp.path().join("findings");
+    let ops = std::fs::read_to_string(f.join("operations.json")).unwrap();
+    std::fs::write(
+        f.join("operations.json"),
+        ops.replace("like-farm", "scraping"),
+    )
+    .unwrap();
+    let source = FindingsDir::read(&f).unwrap();
+    let w = write_bundle(&log, &source, "op-001", &out, &opts()).unwrap();
+    // Each bot's likes are 8 hours apart: one burst per bot and post, each naming its actor.
+    assert_eq!(w.bursts, 24);
+    let timeline = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
+    assert!(
+        timeline.contains(",like,bot0,post0,brand,1,1,1,1,f0-0,f0-0\n"),
+        "{timeline}"
+    );
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("## Whose data was read"));
+    assert!(!readme.contains("## Beneficiaries"));
 }

@@ -152,12 +152,28 @@ pub(crate) fn readme(r: &Readme<'_>) -> String {
          scan's report does, with the lockstep picture (`plots/`).\n\n",
     );
 
-    s.push_str("## Beneficiaries\n\n");
+    let reads = r.kind == "scraping";
+    if reads {
+        s.push_str("## Whose data was read\n\n");
+    } else {
+        s.push_str("## Beneficiaries\n\n");
+    }
     if r.beneficiaries.is_empty() {
         s.push_str("No event of the operation names an owner.\n\n");
     } else {
-        s.push_str("Who the engagement was bought for: the owners of the engaged targets.\n\n");
-        s.push_str("| beneficiary | engagements | targets | accounts | named by the findings |\n|---|---:|---:|---:|---|\n");
+        s.push_str(if reads {
+            "A scraping operation has no customers on the platform: these are the owners of \
+             the profiles, lists and posts it read (`beneficiaries.csv`; `engagements` counts \
+             reads).\n\n"
+        } else {
+            "Who the engagement was bought for: the owners of the engaged targets.\n\n"
+        });
+        let _ = writeln!(
+            s,
+            "| {} | {} | targets | accounts | named by the findings |\n|---|---:|---:|---:|---|",
+            if reads { "owner" } else { "beneficiary" },
+            if reads { "reads" } else { "engagements" }
+        );
         for b in r.beneficiaries.iter().take(README_BENEFICIARIES) {
             let _ = writeln!(
                 s,
@@ -185,26 +201,27 @@ pub(crate) fn readme(r: &Readme<'_>) -> String {
     } else {
         let _ = writeln!(
             s,
-            "Bursts: the same action on the same target, events at most an hour apart; UTC. \
-             {} burst{} in all, in `timeline.csv`.\n",
+            "Bursts: events at most an hour apart with the same action and the same {}; UTC; \
+             a column is empty when the burst has several values. {} burst{} in all, in \
+             `timeline.csv`.\n",
+            if reads { "account" } else { "target" },
             r.bursts.len(),
             if r.bursts.len() == 1 { "" } else { "s" }
         );
-        s.push_str("| start | end | action | target | owner | accounts | events | flagged |\n|---|---|---|---|---|---:|---:|---:|\n");
+        s.push_str("| start | end | action | actor | target | owner | accounts | targets | events | flagged |\n|---|---|---|---|---|---|---:|---:|---:|---:|\n");
+        let opt = |v: &str| if v.is_empty() { String::new() } else { code(v) };
         for b in r.bursts.iter().take(README_BURSTS) {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 rfc3339(b.start),
                 rfc3339(b.end),
                 b.action,
-                code(&b.target),
-                if b.owner.is_empty() {
-                    String::new()
-                } else {
-                    code(&b.owner)
-                },
+                opt(&b.actor),
+                opt(&b.target),
+                opt(&b.owner),
                 b.accounts,
+                b.targets,
                 b.events,
                 b.flagged
             );

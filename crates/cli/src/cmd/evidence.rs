@@ -148,7 +148,7 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
     let w = written.with_context(|| format!("cannot write the bundle {}", out.display()))?;
     let m = &w.manifest;
     println!(
-        "lockstep evidence: wrote {} ({} files): operation {}{}, {} events ({} flagged), {} accounts, {} beneficiaries, {} bursts; policy {}",
+        "lockstep evidence: wrote {} ({} files): operation {}{}, {} events ({} flagged), {} accounts, {} {}, {} bursts; policy {}",
         out.display(),
         m.files.len() + 2,
         m.operation,
@@ -161,6 +161,11 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
         w.flagged,
         w.accounts,
         w.beneficiaries,
+        if m.operation_kind == "scraping" {
+            "owners whose data was read"
+        } else {
+            "beneficiaries"
+        },
         w.bursts,
         m.policy_version
     );
