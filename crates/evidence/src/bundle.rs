@@ -551,7 +551,7 @@ fn safe_file_name(name: &str) -> String {
 /// a half-written bundle, which the rename gives).
 fn sync_dir(dir: &Path) {
     if let Ok(files) = list_paths(dir) {
-        for p in files {
+        for (p, _) in files {
             if let Ok(f) = File::open(&p) {
                 let _ = f.sync_all();
             }
@@ -559,8 +559,9 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Every regular file under `dir`, recursively, as absolute paths.
-fn list_paths(dir: &Path) -> Result<Vec<PathBuf>> {
+/// Every file under `dir`, recursively (symbolic links not followed), with whether it is a
+/// regular file.
+fn list_paths(dir: &Path) -> Result<Vec<(PathBuf, bool)>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -571,23 +572,31 @@ fn list_paths(dir: &Path) -> Result<Vec<PathBuf>> {
             if t.is_dir() {
                 stack.push(p);
             } else {
-                out.push(p);
+                out.push((p, t.is_file()));
             }
         }
     }
     Ok(out)
 }
 
+/// The `sha256` of an entry that is not a regular file (a symbolic link, a device): never
+/// followed, never equal to a recorded hash.
+pub(crate) const NOT_A_FILE: &str = "(not a regular file)";
+
 /// The files of a bundle directory as manifest entries (sorted by path), without
 /// `manifest.json` and `SHA256SUMS`.
 pub(crate) fn list_files(dir: &Path) -> Result<Vec<FileEntry>> {
     let mut files = Vec::new();
-    for p in list_paths(dir)? {
+    for (p, regular) in list_paths(dir)? {
         let rel = rel_path(dir, &p);
         if rel == MANIFEST_FILE || rel == SUMS_FILE {
             continue;
         }
-        let (bytes, sha256) = hash_file(&p)?;
+        let (bytes, sha256) = if regular {
+            hash_file(&p)?
+        } else {
+            (0, NOT_A_FILE.to_owned())
+        };
         files.push(FileEntry {
             path: rel,
             bytes,

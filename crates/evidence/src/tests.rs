@@ -485,3 +485,23 @@ fn scraping_reads_are_grouped_by_account_and_owners_are_not_customers() {
     assert!(readme.contains("## Whose data was read"));
     assert!(!readme.contains("## Beneficiaries"));
 }
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_named_not_followed() {
+    let (tmp, log, source, out) = setup();
+    write_bundle(&log, &source, "op-001", &out, &opts()).unwrap();
+    let same = tmp.path().join("same.csv");
+    std::fs::copy(out.join("timeline.csv"), &same).unwrap();
+    std::fs::remove_file(out.join("timeline.csv")).unwrap();
+    std::os::unix::fs::symlink(&same, out.join("timeline.csv")).unwrap();
+    std::os::unix::fs::symlink(tmp.path(), out.join("elsewhere")).unwrap();
+    let got = names(&verify(&out, None).unwrap());
+    assert_eq!(
+        got,
+        [
+            "added: elsewhere (a symbolic link or another non-regular file)",
+            "changed: timeline.csv: now a symbolic link or another non-regular file"
+        ]
+    );
+}

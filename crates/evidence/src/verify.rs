@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::bundle::list_files;
+use crate::bundle::{NOT_A_FILE, list_files};
 use crate::error::{Result, invalid_input_err};
 use crate::manifest::{
     FileEntry, MANIFEST_FILE, Manifest, SUMS_FILE, bundle_sha256, is_safe_path, sums_text,
@@ -72,6 +72,9 @@ impl fmt::Display for Difference {
                 found,
             } => {
                 write!(f, "changed: {path}: ")?;
+                if found.sha256 == NOT_A_FILE {
+                    return write!(f, "now a symbolic link or another non-regular file");
+                }
                 if expected.bytes != found.bytes {
                     write!(f, "{} bytes, was {}; ", found.bytes, expected.bytes)?;
                 }
@@ -83,6 +86,13 @@ impl fmt::Display for Difference {
                 )
             }
             Difference::Missing(p) => write!(f, "missing: {p}"),
+            Difference::Extra(e) if e.sha256 == NOT_A_FILE => {
+                write!(
+                    f,
+                    "added: {} (a symbolic link or another non-regular file)",
+                    e.path
+                )
+            }
             Difference::Extra(e) => write!(f, "added: {} ({} bytes)", e.path, e.bytes),
             Difference::UnsafePath(p) => {
                 write!(f, "{MANIFEST_FILE} lists {p:?}, a path outside the bundle")
