@@ -513,6 +513,20 @@ fn the_audit_log_ties_the_bundle_to_the_chain() {
     assert_eq!(payload["bundle_sha256"], hash.as_str());
     ok(d, &["audit", "verify", "--db", "store.db"]);
     let out = ok(d, &["evidence", "verify", "bundle", "--db", "store.db"]);
+    // Another store: intact files, but not recorded there; a missing store is not created.
+    ok(d, &["audit", "verify", "--db", "other.db"]);
+    let err = fails(d, &["evidence", "verify", "bundle", "--db", "other.db"], 1);
+    assert!(
+        err.starts_with("lockstep evidence verify: NOT RECORDED: bundle (1 difference)"),
+        "{err}"
+    );
+    let err = fails(
+        d,
+        &["evidence", "verify", "bundle", "--db", "nowhere.db"],
+        2,
+    );
+    assert!(err.contains("no store at nowhere.db"), "{err}");
+    assert!(!d.join("nowhere.db").exists());
     assert!(
         out.contains("recorded in the audit log of store.db: entry 1"),
         "{out}"

@@ -214,6 +214,10 @@ fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
     let mut problems: Vec<String> = v.differences.iter().map(ToString::to_string).collect();
     let mut recorded = None;
     if let Some(target) = a.db.as_deref() {
+        // Verifying reads a store; it never creates one.
+        if !target.contains("://") && !Path::new(target).is_file() {
+            bail!("no store at {target}: --db names the store the bundle was recorded in");
+        }
         let mut store = open_store(target)?;
         let chain = store.audit_verify()?;
         if let Some(b) = &chain.broken {
@@ -263,13 +267,18 @@ fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    print_problems(&a.bundle, &problems, &v.bundle_sha256);
+    let what = if v.is_intact() {
+        "NOT RECORDED"
+    } else {
+        "CHANGED"
+    };
+    print_problems(what, &a.bundle, &problems, &v.bundle_sha256);
     std::process::exit(1);
 }
 
-fn print_problems(bundle: &Path, problems: &[String], hash: &str) {
+fn print_problems(what: &str, bundle: &Path, problems: &[String], hash: &str) {
     eprintln!(
-        "lockstep evidence verify: CHANGED: {} ({} difference{})",
+        "lockstep evidence verify: {what}: {} ({} difference{})",
         bundle.display(),
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
