@@ -540,3 +540,68 @@ fn the_audit_log_ties_the_bundle_to_the_chain() {
         "{err}"
     );
 }
+
+/// Simulate → scan → evidence → verify on a simulated world with a planted scraping operation
+/// and a like farm: the bundle of every operation the scan finds verifies. Slow in a debug
+/// build (about a minute), so run on demand:
+/// `cargo test -p lockstep --test tests evidence -- --ignored`.
+#[test]
+#[ignore]
+fn every_operation_of_a_simulated_scan_gets_a_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(
+        d,
+        &[
+            "simulate",
+            "--out",
+            "world",
+            "--accounts",
+            "6000",
+            "--days",
+            "14",
+            "--seed",
+            "3",
+            "--scenario",
+            "like-farm,vendor-app,data-harvest",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "scan",
+            "world/events.jsonl",
+            "--accounts",
+            "world/accounts.jsonl",
+            "--devices",
+            "world/devices.jsonl",
+            "--out",
+            "findings",
+        ],
+    );
+    let ops: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("findings/operations.json")).unwrap())
+            .unwrap();
+    let ops = ops["operations"].as_array().unwrap();
+    assert!(!ops.is_empty(), "the scan found no operation");
+    for op in ops {
+        let id = op["id"].as_str().unwrap();
+        let out = format!("ev-{id}");
+        let o = ok(
+            d,
+            &["evidence", id, "--findings", "findings", "--out", &out],
+        );
+        assert!(o.contains("bundle sha256"), "{o}");
+        let flagged = op["flagged_events"].as_u64().unwrap();
+        let rows = std::fs::read_to_string(d.join(&out).join("flagged_events.csv"))
+            .unwrap()
+            .lines()
+            .count() as u64;
+        assert_eq!(
+            rows - 1,
+            flagged,
+            "{id}: every flagged event is in the bundle"
+        );
+        ok(d, &["evidence", "verify", &out]);
+    }
+}
