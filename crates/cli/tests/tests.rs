@@ -18,3 +18,7 @@ mod explain;
 // `evidence` and `evidence verify`: a bundle written and verified, every change named, user
 // mistakes, the audit log entry.
 mod evidence;
+
+// `import` on small slices of the real labelled data sets (skipped when absent): every kind,
+// `--evaluate`, `eval` on the truth it writes, user mistakes.
+mod import;
