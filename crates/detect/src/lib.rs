@@ -1,4 +1,5 @@
-//! Detectors of bought engagement: lockstep groups and dense blocks.
+//! Detectors of bought engagement: lockstep groups, dense blocks, template comments and
+//! engagement rates.
 //!
 //! # Brief overview
 //!
@@ -18,6 +19,11 @@
 //!   clustered by fingerprint — [`devices::device_checks`].
 //! - [`trust`]: trust propagated from long-lived, well-endorsed accounts along endorsements
 //!   (after SybilRank), a counterweight that protects real people — [`trust::trust()`].
+//! - [`content`]: near-duplicate comments concentrated on a few owners' posts (spun
+//!   templates), by MinHash and LSH, with the template recovered —
+//!   [`content::content_clusters`].
+//! - [`rates`]: a target's engagement arriving at a steady cadence, day and night, for
+//!   days (drip-fed followers) — [`rates::drips`].
 //! - [`reference`](mod@reference): naive sequential versions of each detector that the tests hold the
 //!   optimised ones to.
 //!
@@ -48,10 +54,12 @@
 //! assert_eq!(signal.reason.code(), "lockstep-group");
 //! ```
 
+pub mod content;
 pub mod dense;
 pub mod devices;
 mod error;
 pub mod lockstep;
+pub mod rates;
 pub mod reference;
 mod signal;
 pub mod trust;

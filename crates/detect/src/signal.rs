@@ -14,6 +14,12 @@ pub enum Reason {
     DenseSubgraph,
     /// A dense block of the account × target × time × IP × device tensor (M-Zoom / D-Cube).
     DenseTensorBlock,
+    /// Near-duplicate comments (one spun template) that many accounts posted on a few
+    /// owners' posts.
+    ContentTemplate,
+    /// Engagement of a target that its own history and its peers do not explain: a burst,
+    /// or an evenly spaced drip over days.
+    RateAnomaly,
 }
 
 impl Reason {
@@ -23,6 +29,8 @@ impl Reason {
             Reason::LockstepGroup => "lockstep-group",
             Reason::DenseSubgraph => "dense-subgraph",
             Reason::DenseTensorBlock => "dense-tensor-block",
+            Reason::ContentTemplate => "content-template",
+            Reason::RateAnomaly => "rate-anomaly",
         }
     }
 }

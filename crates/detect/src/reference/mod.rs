@@ -5,6 +5,8 @@
 //! plainest data structures (ordered maps, linear scans, recomputation from scratch), so a
 //! disagreement points at the optimisation, not at a difference in meaning.
 
+pub mod content;
 pub mod fraudar;
 pub mod lockstep;
 pub mod mzoom;
+pub mod rates;
