@@ -4,8 +4,10 @@ use std::time::{Duration, Instant};
 
 use lockstep_core::{EventLog, action};
 use lockstep_detect::Signal;
+use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
+use lockstep_detect::rates::{RatesConfig, drips_indexed};
 use lockstep_graph::{ActionSet, GraphIndex, Tensor};
 
 use crate::{Policy, Result, Timings};
@@ -21,9 +23,9 @@ fn timed(name: &'static str, enabled: bool, f: impl FnOnce() -> Result<Vec<Signa
     Ok((s, vec![(name, t.elapsed())]))
 }
 
-/// Runs lockstep groups (at delivery scale, and for follows at day scale), Fraudar and M-Zoom
-/// (as enabled by `policy.detectors`) on the engagement index `g` and returns their signals in
-/// that order.
+/// Runs lockstep groups (at delivery scale, and for follows at day scale), Fraudar, M-Zoom,
+/// template comments and drips (as enabled by `policy.detectors`) on the engagement index `g`
+/// and returns their signals in that order.
 ///
 /// The two lockstep passes run one after the other; Fraudar and M-Zoom (off by default, see
 /// `docs/POLICY.md`) run side by side, so their stage timings overlap.
@@ -83,14 +85,46 @@ pub fn run_detectors(
             Ok(mzoom_indexed(&tensor, &cfg)?.signals())
         })
     };
+    let content = || {
+        timed("detect.content", d.content, || {
+            let c = &policy.content;
+            let cfg = ContentConfig {
+                min_words: c.min_words as usize,
+                min_jaccard: c.min_jaccard,
+                min_accounts: c.min_accounts as usize,
+                min_owner_share: c.min_owner_share,
+                min_lift: c.min_lift,
+                min_owners: c.min_owners as usize,
+                min_targets: c.min_targets as usize,
+                ..ContentConfig::default()
+            };
+            Ok(content_clusters(log, &cfg)?.signals(log))
+        })
+    };
+    let rates = || {
+        timed("detect.rates", d.rates, || {
+            let r = &policy.rates;
+            let cfg = RatesConfig {
+                window: r.window as usize,
+                tolerance: r.tolerance,
+                min_regular_share: r.min_regular_share,
+                min_events: r.min_events as usize,
+                min_span_hours: r.min_span_hours,
+                min_hours_of_day: r.min_hours_of_day,
+                ..RatesConfig::default()
+            };
+            Ok(drips_indexed(g, &cfg)?.signals(log))
+        })
+    };
     // The two lockstep passes run one after the other (each is parallel inside and its pair
     // table is the largest allocation of a scan); the dense detectors, whose peeling is
     // sequential, run side by side.
     let a = lockstep();
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
+    let (f, h) = rayon::join(content, rates);
     let mut signals = Vec::new();
-    for r in [a, b, c, e] {
+    for r in [a, b, c, e, f, h] {
         let (s, t) = r?;
         signals.extend(s);
         for (name, d) in t {

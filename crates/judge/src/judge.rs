@@ -4,8 +4,10 @@
 //!
 //! 1. *Evidence* (parallel per signal): every signal becomes `(account, source, event)`
 //!    records — lockstep groups directly, machine-rate readers after a union-find of their
-//!    shared infrastructure (sequential), lockstep expansion by scanning each group target's
-//!    events inside the group's bursts, dense blocks only when corroborated.
+//!    shared infrastructure (sequential), template comment clusters and drips (each joining the
+//!    operation most of its known accounts belong to, or seeding its own), expansion by
+//!    scanning each lockstep group's and template cluster's targets' events inside its
+//!    bursts, dense blocks only when corroborated.
 //! 2. *Exchange by account, score* (parallel per account): records are sorted by account;
 //!    each account's sources give a fused score, reasons, the repetition guard and its
 //!    operation (seed).
@@ -201,6 +203,8 @@ enum Kind {
     Fraudar,
     MZoom,
     Harvest,
+    Content,
+    Rate,
 }
 
 impl Kind {
@@ -211,6 +215,8 @@ impl Kind {
             Kind::Fraudar => Reasons::DENSE_SUBGRAPH,
             Kind::MZoom => Reasons::DENSE_TENSOR_BLOCK,
             Kind::Harvest => Reasons::MACHINE_RATE_READS,
+            Kind::Content => Reasons::CONTENT_TEMPLATE,
+            Kind::Rate => Reasons::RATE_ANOMALY,
         }
     }
 }
@@ -222,6 +228,9 @@ struct Source {
     weight: f64,
     /// The operation seed this source points at.
     seed: u32,
+    /// The reason of the evidence: the kind's, or for expansion, that of the expanded
+    /// signal (given to its own members' in-burst events).
+    tag: Reasons,
 }
 
 /// The per-account result of the scoring step.
@@ -322,7 +331,9 @@ pub fn judge_indexed(
     let mut records: Vec<(Id, u32, u32)> = Vec::new();
     let mut seed_of_account = vec![NONE; n_acc];
     let mut seed_signals: Vec<Vec<usize>> = Vec::new();
-    let mut lockstep_sources: Vec<(usize, u32)> = Vec::new();
+    // Signals whose bursts are expanded: (signal, seed, weight, reason of members' own
+    // in-burst events).
+    let mut expand_bases: Vec<(usize, u32, f64, Reasons)> = Vec::new();
     for (i, s) in signals.iter().enumerate() {
         if s.reason != Reason::LockstepGroup {
             continue;
@@ -340,8 +351,9 @@ pub fn judge_indexed(
             kind: Kind::Lockstep,
             weight,
             seed,
+            tag: Reasons::LOCKSTEP_GROUP,
         });
-        lockstep_sources.push((i, seed));
+        expand_bases.push((i, seed, weight, Reasons::LOCKSTEP_GROUP));
         for &a in &s.accounts {
             if seed_of_account[a as usize] == NONE {
                 seed_of_account[a as usize] = seed;
@@ -365,6 +377,7 @@ pub fn judge_indexed(
                 kind: Kind::Harvest,
                 weight: policy.verdict.harvest_weight,
                 seed,
+                tag: Reasons::MACHINE_RATE_READS,
             });
         }
         for ((a, views), &c) in readers.iter().zip(&comps) {
@@ -376,26 +389,81 @@ pub fn judge_indexed(
         }
         timings.push("judge.harvest", th.elapsed());
     }
-    // Expansion of each lockstep group.
+    // Template comments and drips: each joins the operation that most of its accounts that
+    // already belong to an operation belong to (at least three of them), or seeds one of its
+    // own (whose members then count as its core).
+    for (i, s) in signals.iter().enumerate() {
+        let (kind, weight, join) = match s.reason {
+            Reason::ContentTemplate => (
+                Kind::Content,
+                policy.content.weight,
+                policy.content.join_share,
+            ),
+            Reason::RateAnomaly => (Kind::Rate, policy.rates.weight, policy.rates.join_share),
+            _ => continue,
+        };
+        if s.accounts.is_empty() {
+            continue;
+        }
+        let mut per_seed: Vec<usize> = vec![0; seed_signals.len()];
+        for &a in &s.accounts {
+            let sd = seed_of_account[a as usize];
+            if sd != NONE {
+                per_seed[sd as usize] += 1;
+            }
+        }
+        // The operation most of its accounts that already belong to one belong to.
+        let known: usize = per_seed.iter().sum();
+        let best = per_seed
+            .iter()
+            .enumerate()
+            .max_by_key(|&(k, &c)| (c, std::cmp::Reverse(k)))
+            .filter(|&(_, &c)| c >= 3 && c as f64 >= join * known as f64)
+            .map(|(k, _)| k as u32);
+        let seed = match best {
+            Some(sd) => {
+                seed_signals[sd as usize].push(i);
+                sd
+            }
+            None => {
+                let sd = seed_signals.len() as u32;
+                seed_signals.push(vec![i]);
+                for &a in &s.accounts {
+                    if seed_of_account[a as usize] == NONE {
+                        seed_of_account[a as usize] = sd;
+                    }
+                }
+                sd
+            }
+        };
+        if kind == Kind::Content {
+            expand_bases.push((i, seed, weight, Reasons::CONTENT_TEMPLATE));
+        }
+        let src = sources.len() as u32;
+        sources.push(Source {
+            kind,
+            weight,
+            seed,
+            tag: kind.reason(),
+        });
+        records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
+    }
+    // Expansion of each lockstep group and template cluster.
     if policy.expansion.enabled {
         let te = Instant::now();
         let base = sources.len() as u32;
-        let first_lock = sources
-            .iter()
-            .position(|x| x.kind == Kind::Lockstep)
-            .unwrap_or(0);
-        for k in 0..lockstep_sources.len() {
-            let (weight, seed) = (sources[first_lock + k].weight, sources[first_lock + k].seed);
+        for &(_, seed, weight, tag) in &expand_bases {
             sources.push(Source {
                 kind: Kind::Expansion,
                 weight,
                 seed,
+                tag,
             });
         }
-        let found: Vec<Vec<(Id, u32, u32)>> = lockstep_sources
+        let found: Vec<Vec<(Id, u32, u32)>> = expand_bases
             .par_iter()
             .enumerate()
-            .map(|(k, &(i, _))| expand(log, g, &signals[i], base + k as u32, policy))
+            .map(|(k, &(i, ..))| expand(log, g, &signals[i], base + k as u32, policy))
             .collect();
         for f in found {
             records.extend(f);
@@ -432,6 +500,7 @@ pub fn judge_indexed(
             kind,
             weight: policy.dense.weight,
             seed: seed as u32,
+            tag: kind.reason(),
         });
         records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
     }
@@ -714,11 +783,11 @@ fn score_account(
         let (targets, days) = spread(log, chunk.iter().map(|r| r.2));
         let share = chunk.len() as f64 / engagement as f64;
         let p = match s.kind {
-            Kind::Lockstep | Kind::Harvest => s.weight,
+            Kind::Lockstep | Kind::Harvest | Kind::Content | Kind::Rate => s.weight,
             Kind::Expansion => {
                 if own_seed == s.seed {
                     // A member's own in-burst events: more of the same evidence.
-                    events.extend(chunk.iter().map(|r| (r.2, Reasons::LOCKSTEP_GROUP)));
+                    events.extend(chunk.iter().map(|r| (r.2, s.tag)));
                     continue;
                 }
                 if own_seed != NONE {

@@ -73,8 +73,8 @@ pub use judge::{
     judge_indexed,
 };
 pub use policy::{
-    DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy,
-    Verdict as VerdictPolicy,
+    Content, DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy,
+    Rates, Verdict as VerdictPolicy,
 };
 pub use reasons::{REASON_CODES, Reasons};
 pub use write::{

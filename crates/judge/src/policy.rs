@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.3";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.4";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -25,9 +25,15 @@ pub struct Policy {
     pub dense: Dense,
     /// Reads at machine rates (harvesting).
     pub harvest: Harvest,
+    /// Template comments (near-duplicates concentrated on a few owners' posts).
+    pub content: Content,
+    /// Engagement rates (evenly spaced drips).
+    pub rates: Rates,
     /// Telling a real person's account that a vendor drives (`compromised`) from an account
     /// that exists only for the operation (`fake`).
     pub history: History,
+    /// Device and trust evidence applied after the judge (see `Corroboration`).
+    pub corroboration: crate::corroborate::Corroboration,
 }
 
 impl Default for Policy {
@@ -39,7 +45,10 @@ impl Default for Policy {
             expansion: Expansion::default(),
             dense: Dense::default(),
             harvest: Harvest::default(),
+            content: Content::default(),
+            rates: Rates::default(),
             history: History::default(),
+            corroboration: crate::corroborate::Corroboration::default(),
         }
     }
 }
@@ -68,6 +77,10 @@ pub struct Detectors {
     pub mzoom: bool,
     /// Reads at machine rates. Default true.
     pub harvest: bool,
+    /// Template comments. Default true.
+    pub content: bool,
+    /// Evenly spaced drips of follows. Default true.
+    pub rates: bool,
 }
 
 impl Default for Detectors {
@@ -81,6 +94,8 @@ impl Default for Detectors {
             fraudar: false,
             mzoom: false,
             harvest: true,
+            content: true,
+            rates: true,
         }
     }
 }
@@ -237,6 +252,94 @@ impl Default for Harvest {
     }
 }
 
+/// Template comments: near-duplicate comments (MinHash over word sets, LSH) that many
+/// accounts post on a few owners' posts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Content {
+    /// Comments with fewer words are not evidence. Default 3: "nice pic", "love this" are
+    /// what anyone writes.
+    pub min_words: u32,
+    /// Two comments are near-duplicates at this Jaccard similarity of their words.
+    /// Default 0.5: variants of a spun template that differ in one slot.
+    pub min_jaccard: f64,
+    /// Distinct accounts that posted a cluster under one owner's posts. Default 5.
+    pub min_accounts: u32,
+    /// … and their share of all comments that owner received. Default 0.1: real people's
+    /// stock phrases spread over owners as comments do; no owner's comments are a tenth one
+    /// phrase unless it was ordered.
+    pub min_owner_share: f64,
+    /// … and at least this many times the cluster's share of all comments. Default 10: a
+    /// phrase that is a large part of what everyone writes is language, not an order.
+    pub min_lift: f64,
+    /// Owners the cluster is concentrated on. Default 2: a vendor serves several customers.
+    pub min_owners: u32,
+    /// Posts of those owners with copies. Default 3.
+    pub min_targets: u32,
+    /// Evidence weight of posting a vendor's template. Default 0.9.
+    pub weight: f64,
+    /// A cluster joins the operation that at least this share of its accounts already in an
+    /// operation belong to (and at least three); otherwise it seeds an operation of its own.
+    /// Default 0.5.
+    pub join_share: f64,
+}
+
+impl Default for Content {
+    fn default() -> Self {
+        Self {
+            min_words: 3,
+            min_jaccard: 0.5,
+            min_accounts: 5,
+            min_owner_share: 0.1,
+            min_lift: 10.0,
+            min_owners: 2,
+            min_targets: 3,
+            weight: 0.9,
+            join_share: 0.5,
+        }
+    }
+}
+
+/// Engagement rates: a target's follows arriving at a steady cadence, day and night, for days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rates {
+    /// Gaps around each gap whose median is the local cadence. Default 24.
+    pub window: u32,
+    /// A gap is regular within this share of the local cadence. Default 0.5.
+    pub tolerance: f64,
+    /// Share of regular gaps around a gap for it to be part of a drip. Default 0.7: arrivals
+    /// at random give about 0.35.
+    pub min_regular_share: f64,
+    /// Events in a drip. Default 48.
+    pub min_events: u32,
+    /// Length of a drip in hours. Default 24.
+    pub min_span_hours: f64,
+    /// Distinct UTC hours of the day with drip events. Default 20: audiences sleep.
+    pub min_hours_of_day: u32,
+    /// Evidence weight of being one of a drip's accounts. Default 0.9.
+    pub weight: f64,
+    /// A drip joins the operation that at least this share of its accounts already in an
+    /// operation belong to (an earlier drip of the same vendor, a lockstep group; at least
+    /// three); otherwise it seeds its own. Default 0.5.
+    pub join_share: f64,
+}
+
+impl Default for Rates {
+    fn default() -> Self {
+        Self {
+            window: 24,
+            tolerance: 0.5,
+            min_regular_share: 0.7,
+            min_events: 48,
+            min_span_hours: 24.0,
+            min_hours_of_day: 20,
+            weight: 0.9,
+            join_share: 0.5,
+        }
+    }
+}
+
 /// Fake vs compromised, from the account's own history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -346,6 +449,29 @@ impl Policy {
             "verdict.loose_lockstep_weight",
             self.verdict.loose_lockstep_weight,
         )?;
+        unit("content.min_jaccard", self.content.min_jaccard)?;
+        unit("content.min_owner_share", self.content.min_owner_share)?;
+        unit("content.weight", self.content.weight)?;
+        unit("content.join_share", self.content.join_share)?;
+        unit("rates.min_regular_share", self.rates.min_regular_share)?;
+        unit("rates.weight", self.rates.weight)?;
+        unit("rates.join_share", self.rates.join_share)?;
+        if self.content.min_jaccard <= 0.0 {
+            return Err(Error::InvalidInput(
+                "content.min_jaccard must be positive".into(),
+            ));
+        }
+        if self.rates.window < 2 || self.rates.min_events < 3 || self.rates.min_hours_of_day > 24 {
+            return Err(Error::InvalidInput(
+                "rates.window must be ≥ 2, rates.min_events ≥ 3, rates.min_hours_of_day ≤ 24"
+                    .into(),
+            ));
+        }
+        if self.content.min_accounts < 2 {
+            return Err(Error::InvalidInput(
+                "content.min_accounts must be at least 2".into(),
+            ));
+        }
         if self.verdict.suspicious_score > self.verdict.flag_score {
             return Err(Error::InvalidInput(
                 "verdict.suspicious_score must not exceed verdict.flag_score".into(),
