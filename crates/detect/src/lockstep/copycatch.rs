@@ -125,22 +125,20 @@ pub fn lockstep_groups(log: &EventLog, cfg: &LockstepConfig) -> Result<LockstepR
 ///
 /// # Complexity
 /// The pair table dominates: O(R log R) for R co-engagement records, R ≤ Σ over buckets of
-/// min(n², n · max_bucket). Clustering is O(P log P) for P strong pairs; describing a group
+/// min(n², n · max_bucket), aggregated in passes of at most `cfg.pass_records` records
+/// (see [`super::pair_table_indexed`]). Clustering is O(P log P) for P strong pairs; describing a group
 /// of m members reads their targets' events once, O(Σ target events · log m).
 pub fn lockstep_groups_indexed<G>(g: &G, cfg: &LockstepConfig) -> Result<LockstepReport>
 where
     G: Bipartite + TimeIndexed + Sync,
 {
     cfg.validate()?;
-    let (table, mut stats) = pair_table_with_stats(g, cfg);
+    // Only the strong rows are kept: the full pair table never exists.
+    let (table, mut stats) = pair_table_with_stats(g, cfg, |p| cfg.is_strong(p));
     stats.events = (0..g.num_targets() as Id)
         .map(|t| g.target_events(t).len())
         .sum();
-    let strong: Vec<(Id, Id, f64)> = table
-        .iter()
-        .filter(|p| cfg.is_strong(p))
-        .map(|p| (p.a, p.b, p.jaccard))
-        .collect();
+    let strong: Vec<(Id, Id, f64)> = table.iter().map(|p| (p.a, p.b, p.jaccard)).collect();
     drop(table);
     stats.strong_pairs = strong.len();
     let pairs: Vec<(Id, Id)> = strong.iter().map(|&(a, b, _)| (a, b)).collect();

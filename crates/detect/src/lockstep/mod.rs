@@ -8,9 +8,13 @@
 //!    than half a window apart always share a bucket. Every pair of distinct eligible accounts
 //!    in a bucket is a co-engagement; hot buckets are cut into time-ordered chunks and only
 //!    neighbouring chunks pair, so a viral post costs O(n · chunk) instead of O(n²).
-//! 2. *Exchange by pair, aggregate*: co-engagements are deduplicated per (pair, target), then
-//!    sorted by pair; each pair gets its number of shared targets, of distinct episodes (coarse
-//!    time slots) they were shared in, and its SynchroTrap-style Jaccard similarity.
+//! 2. *Exchange by pair, aggregate*: a census counts the co-engagements by first (smaller)
+//!    account, and the account id space is cut into ranges of bounded size. Per range, every
+//!    target emits the co-engagements whose first account is in it as packed `u64` keys,
+//!    deduplicated per (pair, target); one sort and a scan give each pair its number of
+//!    shared targets, of distinct episodes (coarse time slots) they were shared in, and its
+//!    SynchroTrap-style Jaccard similarity. Only one range's records exist at a time, and
+//!    only the rows that pass the thresholds are kept.
 //! 3. *Cluster* (sequential): pairs above the thresholds form a graph; its k-core is split into
 //!    connected components with union-find; each component is then described by the targets
 //!    and events it acted on in lockstep.
@@ -72,6 +76,12 @@ pub struct LockstepConfig {
     /// Two groups are linked (shards of one operation) when they share at least this share
     /// of the smaller one's targets. Default 0.5.
     pub link_min_share: f64,
+    /// The most co-engagement records one aggregation pass holds (8 bytes each, counted
+    /// before the per-target deduplication). More records are aggregated in several passes,
+    /// each over a range of first accounts. Default 2^25 (256 MiB): the pair table of a
+    /// 10M-event log then takes a handful of passes. It changes memory and time, never the
+    /// result.
+    pub pass_records: usize,
 }
 
 impl Default for LockstepConfig {
@@ -89,6 +99,7 @@ impl Default for LockstepConfig {
             min_target_members: 3,
             min_target_share: 0.1,
             link_min_share: 0.5,
+            pass_records: 1 << 25,
         }
     }
 }
@@ -114,6 +125,7 @@ impl LockstepConfig {
             "max_bucket must be at least 2, got {}",
             self.max_bucket
         );
+        ensure_input!(self.pass_records >= 1, "pass_records must be at least 1");
         ensure_input!(
             self.min_shared_targets >= 1,
             "min_shared_targets must be at least 1"
@@ -177,7 +189,8 @@ pub struct LockstepStats {
     pub hot_buckets: usize,
     /// Events in hot buckets.
     pub hot_bucket_events: usize,
-    /// Co-engagement records emitted before deduplication.
+    /// Co-engagement records (one per pair of events in a shared bucket) before
+    /// deduplication.
     pub pair_records: usize,
     /// Distinct (pair, target) co-engagements.
     pub pair_targets: usize,

@@ -1,5 +1,5 @@
 //! The pair similarity table: partition by target, pair within time buckets, exchange by
-//! pair, aggregate.
+//! first account, aggregate one range of first accounts at a time.
 
 use lockstep_core::{EventLog, Id};
 use lockstep_graph::{Bipartite, GraphIndex, TimeIndexed};
@@ -25,8 +25,8 @@ pub struct PairStat {
     pub jaccard: f64,
 }
 
-/// One co-engagement: (a, b, episode), a < b.
-pub(crate) type Rec = (Id, Id, u32);
+/// Bins of the first-account histogram the passes are planned from.
+const BINS: usize = 4096;
 
 /// Whether the accounts may form a strong pair at all: enough distinct targets.
 pub(crate) fn eligible_accounts<G: Bipartite>(g: &G, cfg: &LockstepConfig) -> Vec<bool> {
@@ -35,40 +35,15 @@ pub(crate) fn eligible_accounts<G: Bipartite>(g: &G, cfg: &LockstepConfig) -> Ve
         .collect()
 }
 
-/// Emits the co-engagements of one bucket (events sorted by time).
-///
-/// Events `x < y` pair when their accounts differ and, in a hot bucket (more than
-/// `max_bucket` events), when `y` lies in `x`'s chunk or the next one (chunks of
-/// `max_bucket / 2` consecutive events).
-#[inline]
-fn emit_bucket(m: &[(i64, Id)], cfg: &LockstepConfig, out: &mut Vec<Rec>) {
-    let n = m.len();
-    let chunk = if n > cfg.max_bucket {
-        cfg.max_bucket / 2
-    } else {
-        n
-    };
-    for x in 0..n {
-        let (tx, ax) = m[x];
-        let ep = cfg.episode(tx);
-        let end = n.min((x / chunk + 2) * chunk);
-        for &(_, ay) in &m[x + 1..end] {
-            if ax != ay {
-                out.push((ax.min(ay), ax.max(ay), ep));
-            }
-        }
-    }
-}
-
-/// Emits the co-engagements on target `t`, deduplicated per pair (earliest episode kept).
-fn emit_target<G: TimeIndexed>(
+/// Fills `m` with the eligible events on target `t` as (time, account), in (time, index)
+/// order, and `ep` with their episodes.
+fn target_events<G: TimeIndexed>(
     g: &G,
     t: Id,
     cfg: &LockstepConfig,
     eligible: &[bool],
     m: &mut Vec<(i64, Id)>,
-    out: &mut Vec<Rec>,
-    st: &mut LockstepStats,
+    ep: &mut Vec<u32>,
 ) {
     let (ts, actor) = (g.ts(), g.actor());
     m.clear();
@@ -78,10 +53,13 @@ fn emit_target<G: TimeIndexed>(
             .map(|&i| (ts[i as usize], actor[i as usize]))
             .filter(|&(_, a)| eligible[a as usize]),
     );
-    if m.len() < 2 {
-        return;
-    }
-    let start = out.len();
+    ep.clear();
+    ep.extend(m.iter().map(|&(t, _)| cfg.episode(t)));
+}
+
+/// Calls `f(start, end)` for every bucket of `m` (sorted by time) on both grids.
+#[inline]
+fn for_each_bucket(m: &[(i64, Id)], cfg: &LockstepConfig, mut f: impl FnMut(usize, usize)) {
     for grid in 0..2 {
         let mut i = 0;
         while i < m.len() {
@@ -90,21 +68,238 @@ fn emit_target<G: TimeIndexed>(
             while j < m.len() && cfg.bucket(m[j].0, grid) == b {
                 j += 1;
             }
-            st.buckets += 1;
-            if j - i > cfg.max_bucket {
-                st.hot_buckets += 1;
-                st.hot_bucket_events += j - i;
-            }
-            emit_bucket(&m[i..j], cfg, out);
+            f(i, j);
             i = j;
         }
     }
-    st.pair_records += out.len() - start;
+}
+
+/// The chunk length of a bucket of `n` events: `n`, or `max_bucket / 2` in a hot bucket.
+/// Two events of a bucket pair when their chunks are the same or neighbours.
+#[inline]
+fn chunk_len(n: usize, cfg: &LockstepConfig) -> usize {
+    if n > cfg.max_bucket {
+        cfg.max_bucket / 2
+    } else {
+        n
+    }
+}
+
+/// Visits every co-engagement of one bucket (events sorted by time) as `f(x, y)` with
+/// positions `x < y` and distinct accounts.
+///
+/// Events `x < y` pair when their accounts differ and, in a hot bucket (more than
+/// `max_bucket` events), when `y` lies in `x`'s chunk or the next one (chunks of
+/// `max_bucket / 2` consecutive events).
+#[inline]
+fn bucket_pairs(m: &[(i64, Id)], cfg: &LockstepConfig, mut f: impl FnMut(usize, usize)) {
+    let n = m.len();
+    let chunk = chunk_len(n, cfg);
+    for x in 0..n {
+        let ax = m[x].1;
+        let end = n.min((x / chunk + 2) * chunk);
+        for (y, &(_, ay)) in m.iter().enumerate().take(end).skip(x + 1) {
+            if ax != ay {
+                f(x, y);
+            }
+        }
+    }
+}
+
+/// The number of bits needed to write `x`.
+#[inline]
+fn bits(x: u64) -> u32 {
+    u64::BITS - x.leading_zeros()
+}
+
+/// The first pass over the targets: counters, the episode range and a histogram of the first
+/// (smaller) account of every co-engagement record.
+struct Census {
+    stats: LockstepStats,
+    /// Records per bin of first accounts (`a >> shift`).
+    bins: Vec<u64>,
+    /// Smallest and largest episode of an eligible event.
+    episodes: (u32, u32),
+}
+
+impl Census {
+    fn new() -> Self {
+        Self {
+            stats: LockstepStats::default(),
+            bins: vec![0; BINS],
+            episodes: (u32::MAX, 0),
+        }
+    }
+
+    fn merge(mut self, o: Self) -> Self {
+        self.stats = self.stats.add(o.stats);
+        for (x, y) in self.bins.iter_mut().zip(&o.bins) {
+            *x += y;
+        }
+        self.episodes = (
+            self.episodes.0.min(o.episodes.0),
+            self.episodes.1.max(o.episodes.1),
+        );
+        self
+    }
+}
+
+/// Counts the buckets and co-engagement records of every target, by first account.
+fn census<G>(g: &G, cfg: &LockstepConfig, eligible: &[bool], shift: u32) -> Census
+where
+    G: TimeIndexed + Bipartite + Sync,
+{
+    (0..g.num_targets() as Id)
+        .into_par_iter()
+        .fold(
+            || (Census::new(), Vec::new(), Vec::new()),
+            |(mut c, mut m, mut ep), t| {
+                target_events(g, t, cfg, eligible, &mut m, &mut ep);
+                if m.len() < 2 {
+                    return (c, m, ep);
+                }
+                for &e in &ep {
+                    c.episodes = (c.episodes.0.min(e), c.episodes.1.max(e));
+                }
+                for_each_bucket(&m, cfg, |i, j| {
+                    c.stats.buckets += 1;
+                    if j - i > cfg.max_bucket {
+                        c.stats.hot_buckets += 1;
+                        c.stats.hot_bucket_events += j - i;
+                    }
+                    let b = &m[i..j];
+                    bucket_pairs(b, cfg, |x, y| {
+                        c.stats.pair_records += 1;
+                        c.bins[(b[x].1.min(b[y].1) >> shift) as usize] += 1;
+                    });
+                });
+                (c, m, ep)
+            },
+        )
+        .map(|(c, _, _)| c)
+        .reduce(Census::new, Census::merge)
+}
+
+/// How co-engagement records are packed into one `u64` that sorts by (a, b, episode): the
+/// first account relative to its pass, the second account, the episode relative to the
+/// first episode of the log.
+#[derive(Debug, Clone, Copy)]
+struct Packing {
+    ep0: u32,
+    ep_bits: u32,
+    /// `ep_bits` + bits of an account id: where the first account starts.
+    a_shift: u32,
+}
+
+impl Packing {
+    /// The widest account range one pass may cover.
+    fn max_width(&self) -> u64 {
+        1u64.checked_shl(64 - self.a_shift).unwrap_or(u64::MAX)
+    }
+
+    #[inline]
+    fn pack(&self, a_rel: u64, b: Id, ep: u32) -> u64 {
+        a_rel.checked_shl(self.a_shift).unwrap_or(0)
+            | (b as u64) << self.ep_bits
+            | (ep - self.ep0) as u64
+    }
+
+    /// The pair part of a key (without the episode).
+    #[inline]
+    fn pair(&self, key: u64) -> u64 {
+        key >> self.ep_bits
+    }
+
+    #[inline]
+    fn unpack_pair(&self, key: u64, lo: u64) -> (Id, Id) {
+        let a = lo + key.checked_shr(self.a_shift).unwrap_or(0);
+        let b_mask = (1u64 << (self.a_shift - self.ep_bits)) - 1;
+        (a as Id, ((key >> self.ep_bits) & b_mask) as Id)
+    }
+}
+
+/// Cuts the first-account id space into ranges of at most `budget` records (as counted by
+/// the census; one bin over budget is a range of its own) and at most `max_width` ids.
+fn plan(bins: &[u64], shift: u32, accounts: u64, budget: u64, max_width: u64) -> Vec<(u64, u64)> {
+    let mut ranges = Vec::new();
+    let mut lo = 0u64;
+    let mut load = 0u64;
+    for (k, &n) in bins.iter().enumerate() {
+        let start = (k as u64) << shift;
+        if start >= accounts {
+            break;
+        }
+        if start > lo && load + n > budget {
+            ranges.push((lo, start));
+            lo = start;
+            load = 0;
+        }
+        load += n;
+    }
+    ranges.push((lo, accounts));
+    ranges
+        .into_iter()
+        .flat_map(|(lo, hi)| {
+            (lo..hi)
+                .step_by(max_width.min(usize::MAX as u64) as usize)
+                .map(move |s| (s, hi.min(s.saturating_add(max_width))))
+        })
+        .collect()
+}
+
+/// Emits, for target `t`, the co-engagement records whose first account lies in `lo..hi`,
+/// deduplicated per pair (earliest episode kept).
+///
+/// Each event `x` of an account in the range visits the events it pairs with in its bucket
+/// (its chunk and the neighbouring ones) and keeps those of larger accounts, so a pass costs
+/// its own records, not the whole table.
+#[allow(clippy::too_many_arguments)]
+fn emit_target<G: TimeIndexed + Bipartite>(
+    g: &G,
+    t: Id,
+    cfg: &LockstepConfig,
+    eligible: &[bool],
+    (lo, hi): (u64, u64),
+    pk: Packing,
+    m: &mut Vec<(i64, Id)>,
+    ep: &mut Vec<u32>,
+    out: &mut Vec<u64>,
+) {
+    // Skip targets none of whose accounts is in range without reading their events.
+    let accts = g.target_accounts(t);
+    let k = accts.partition_point(|&a| (a as u64) < lo);
+    if k == accts.len() || accts[k] as u64 >= hi {
+        return;
+    }
+    target_events(g, t, cfg, eligible, m, ep);
+    if m.len() < 2 {
+        return;
+    }
+    let start = out.len();
+    for_each_bucket(m, cfg, |i, j| {
+        let chunk = chunk_len(j - i, cfg);
+        for x in i..j {
+            let ax = m[x].1;
+            if (ax as u64) < lo || ax as u64 >= hi {
+                continue;
+            }
+            let cx = (x - i) / chunk;
+            let from = i + cx.saturating_sub(1) * chunk;
+            let to = j.min(i + (cx + 2) * chunk);
+            let a_rel = ax as u64 - lo;
+            for y in from..to {
+                let ay = m[y].1;
+                if ay > ax {
+                    out.push(pk.pack(a_rel, ay, ep[x.min(y)]));
+                }
+            }
+        }
+    });
     let tail = &mut out[start..];
     tail.sort_unstable();
     let mut w = start;
     for r in start..out.len() {
-        if w == start || (out[w - 1].0, out[w - 1].1) != (out[r].0, out[r].1) {
+        if w == start || pk.pair(out[w - 1]) != pk.pair(out[r]) {
             out[w] = out[r];
             w += 1;
         }
@@ -112,26 +307,52 @@ fn emit_target<G: TimeIndexed>(
     out.truncate(w);
 }
 
-/// Aggregates sorted, per-target-deduplicated co-engagements into pair rows.
-fn aggregate<G: Bipartite>(g: &G, recs: &[Rec]) -> Vec<PairStat> {
-    let mut rows = Vec::new();
-    let mut i = 0;
-    while i < recs.len() {
-        let (a, b, mut ep) = recs[i];
-        let mut episodes = 1;
-        let mut j = i + 1;
-        while j < recs.len() && (recs[j].0, recs[j].1) == (a, b) {
-            if recs[j].2 != ep {
-                episodes += 1;
-                ep = recs[j].2;
-            }
-            j += 1;
+/// Aggregates sorted, per-target-deduplicated records of one pass into the rows `keep`
+/// accepts; returns them and the number of distinct pairs.
+fn aggregate<G: Bipartite + Sync>(
+    g: &G,
+    recs: &[u64],
+    pk: Packing,
+    lo: u64,
+    keep: &(impl Fn(&PairStat) -> bool + Sync),
+) -> (Vec<PairStat>, usize) {
+    // Cut into pieces at pair boundaries and scan them in parallel.
+    let pieces = 4 * rayon::current_num_threads();
+    let mut cuts = vec![0];
+    for k in 1..pieces {
+        let mut c = recs.len() * k / pieces;
+        while c > 0 && c < recs.len() && pk.pair(recs[c - 1]) == pk.pair(recs[c]) {
+            c += 1;
         }
-        let shared = (j - i) as u32;
-        rows.push(pair_stat(g, a, b, shared, episodes));
-        i = j;
+        if c > *cuts.last().expect("cuts start with 0") {
+            cuts.push(c);
+        }
     }
-    rows
+    cuts.push(recs.len());
+    let parts: Vec<(Vec<PairStat>, usize)> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let recs = &recs[w[0]..w[1]];
+            let (mut rows, mut pairs) = (Vec::new(), 0);
+            for run in recs.chunk_by(|x, y| pk.pair(*x) == pk.pair(*y)) {
+                let episodes = 1 + run.windows(2).filter(|w| w[0] != w[1]).count() as u32;
+                let (a, b) = pk.unpack_pair(run[0], lo);
+                let row = pair_stat(g, a, b, run.len() as u32, episodes);
+                pairs += 1;
+                if keep(&row) {
+                    rows.push(row);
+                }
+            }
+            (rows, pairs)
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut pairs = 0;
+    for (r, n) in parts {
+        rows.extend_from_slice(&r);
+        pairs += n;
+    }
+    (rows, pairs)
 }
 
 /// A pair row from its counts.
@@ -146,39 +367,80 @@ pub(crate) fn pair_stat<G: Bipartite>(g: &G, a: Id, b: Id, shared: u32, episodes
     }
 }
 
-/// The pair table and the run's counters.
+/// The rows of the pair table `keep` accepts, sorted by `(a, b)`, and the run's counters.
+///
+/// Step 1 (census) pairs every bucket once to count the records by first account; the first
+/// account id space is then cut into ranges of at most `cfg.pass_records` records. Step 2
+/// runs once per range: every target emits the records whose first account is in the range,
+/// packed into `u64` keys and deduplicated per target; one parallel sort of the range's keys
+/// and a scan aggregate them per pair. At most one range's records exist at a time.
 pub(crate) fn pair_table_with_stats<G>(
     g: &G,
     cfg: &LockstepConfig,
+    keep: impl Fn(&PairStat) -> bool + Sync,
 ) -> (Vec<PairStat>, LockstepStats)
 where
     G: Bipartite + TimeIndexed + Sync,
 {
     let eligible = eligible_accounts(g, cfg);
-    let parts: Vec<(Vec<Rec>, LockstepStats)> = (0..g.num_targets() as Id)
-        .into_par_iter()
-        .fold(
-            || (Vec::new(), Vec::new(), LockstepStats::default()),
-            |(mut out, mut m, mut st), t| {
-                emit_target(g, t, cfg, &eligible, &mut m, &mut out, &mut st);
-                (out, m, st)
-            },
-        )
-        .map(|(out, _, st)| (out, st))
-        .collect();
+    let accounts = g.num_accounts() as u64;
+    let shift = (0..32)
+        .find(|&s| (accounts >> s) < BINS as u64)
+        .unwrap_or(32);
+    let c = census(g, cfg, &eligible, shift);
     let mut st = LockstepStats {
         eligible_accounts: eligible.iter().filter(|&&e| e).count(),
-        ..LockstepStats::default()
+        ..c.stats
     };
-    let mut recs = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-    for (p, s) in parts {
-        recs.extend_from_slice(&p);
-        st = st.add(s);
+    if st.pair_records == 0 {
+        return (Vec::new(), st);
     }
-    st.pair_targets = recs.len();
-    recs.par_sort_unstable();
-    let rows = aggregate(g, &recs);
-    st.pairs = rows.len();
+    let ep_bits = bits((c.episodes.1 - c.episodes.0) as u64);
+    let pk = Packing {
+        ep0: c.episodes.0,
+        ep_bits,
+        a_shift: ep_bits + bits(accounts - 1),
+    };
+    let ranges = plan(
+        &c.bins,
+        shift,
+        accounts,
+        cfg.pass_records as u64,
+        pk.max_width(),
+    );
+    let mut rows = Vec::new();
+    for (lo, hi) in ranges {
+        let parts: Vec<Vec<u64>> = (0..g.num_targets() as Id)
+            .into_par_iter()
+            .fold(
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |(mut out, mut m, mut ep), t| {
+                    emit_target(
+                        g,
+                        t,
+                        cfg,
+                        &eligible,
+                        (lo, hi),
+                        pk,
+                        &mut m,
+                        &mut ep,
+                        &mut out,
+                    );
+                    (out, m, ep)
+                },
+            )
+            .map(|(out, _, _)| out)
+            .collect();
+        let mut recs = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for p in parts {
+            recs.extend_from_slice(&p);
+        }
+        st.pair_targets += recs.len();
+        recs.par_sort_unstable();
+        let (r, pairs) = aggregate(g, &recs, pk, lo, &keep);
+        st.pairs += pairs;
+        rows.extend_from_slice(&r);
+    }
     (rows, st)
 }
 
@@ -199,7 +461,7 @@ where
 pub fn pair_table(log: &EventLog, cfg: &LockstepConfig) -> Result<Vec<PairStat>> {
     cfg.validate()?;
     let g = GraphIndex::build(log, cfg.actions);
-    Ok(pair_table_with_stats(&g, cfg).0)
+    Ok(pair_table_with_stats(&g, cfg, |_| true).0)
 }
 
 /// The similarity of every pair of eligible accounts that co-engaged at least one target.
@@ -212,7 +474,8 @@ pub fn pair_table(log: &EventLog, cfg: &LockstepConfig) -> Result<Vec<PairStat>>
 ///
 /// # Arguments
 /// * `g` — the index (its action filter decides which events count).
-/// * `cfg` — window, episode, bucket cap, `min_shared_targets` for eligibility.
+/// * `cfg` — window, episode, bucket cap, `min_shared_targets` for eligibility,
+///   `pass_records` for the memory of one aggregation pass.
 ///
 /// # Returns
 /// One row per pair, sorted by `(a, b)`.
@@ -221,19 +484,33 @@ pub fn pair_table(log: &EventLog, cfg: &LockstepConfig) -> Result<Vec<PairStat>>
 /// [`crate::Error::InvalidInput`] for a bad config.
 ///
 /// # Complexity
-/// O(Σ over buckets of min(n², n · max_bucket)) pair records, then one parallel sort of
-/// them: O(R log R). Memory 12 bytes per distinct (pair, target).
+/// R ≤ Σ over buckets of min(n², n · max_bucket) co-engagement records are enumerated once
+/// to count them, then about twice more over the passes (each record is reached from both
+/// of its events), plus one read of each target's events per pass whose accounts reach
+/// into the pass's range; sorting is O(R log R) in pieces of at most `pass_records`.
+/// Memory: 8 bytes per distinct (pair, target) of one pass (two copies while a pass's
+/// parts are joined), plus the rows returned.
 pub fn pair_table_indexed<G>(g: &G, cfg: &LockstepConfig) -> Result<Vec<PairStat>>
 where
     G: Bipartite + TimeIndexed + Sync,
 {
     cfg.validate()?;
-    Ok(pair_table_with_stats(g, cfg).0)
+    Ok(pair_table_with_stats(g, cfg, |_| true).0)
 }
 
 #[cfg(test)]
 mod tests {
+    use lockstep_core::{EventLogBuilder, RawEvent};
+
     use super::*;
+
+    fn pairs_of(m: &[(i64, Id)], cfg: &LockstepConfig) -> Vec<(Id, Id)> {
+        let mut out = Vec::new();
+        bucket_pairs(m, cfg, |x, y| {
+            out.push((m[x].1.min(m[y].1), m[x].1.max(m[y].1)))
+        });
+        out
+    }
 
     #[test]
     fn buckets_pair_distinct_accounts_and_hot_buckets_pair_neighbour_chunks() {
@@ -241,17 +518,17 @@ mod tests {
             max_bucket: 4,
             ..LockstepConfig::default()
         };
-        let mut out = Vec::new();
-        emit_bucket(&[(0, 1), (1, 2), (2, 1)], &cfg, &mut out);
-        assert_eq!(out, vec![(1, 2, 0), (1, 2, 0)]);
-        out.clear();
+        assert_eq!(
+            pairs_of(&[(0, 1), (1, 2), (2, 1)], &cfg),
+            vec![(1, 2), (1, 2)]
+        );
         // 6 events > 4: chunks of 2; event 0 pairs with 1, 2, 3 but not 4, 5.
         let m: Vec<(i64, Id)> = (0..6).map(|k| (k as i64, k as Id)).collect();
-        emit_bucket(&m, &cfg, &mut out);
-        assert!(out.contains(&(0, 3, 0)));
-        assert!(!out.contains(&(0, 4, 0)));
-        assert!(out.contains(&(2, 5, 0)));
-        assert!(out.contains(&(4, 5, 0)));
+        let out = pairs_of(&m, &cfg);
+        assert!(out.contains(&(0, 3)));
+        assert!(!out.contains(&(0, 4)));
+        assert!(out.contains(&(2, 5)));
+        assert!(out.contains(&(4, 5)));
     }
 
     #[test]
@@ -261,5 +538,107 @@ mod tests {
         // Across a grid-0 edge, but inside one grid-1 bucket.
         assert_ne!(cfg.bucket(w - 1, 0), cfg.bucket(w + 1, 0));
         assert_eq!(cfg.bucket(w - 1, 1), cfg.bucket(w + 1, 1));
+    }
+
+    #[test]
+    fn packed_keys_sort_by_pair_then_episode() {
+        let pk = Packing {
+            ep0: 7,
+            ep_bits: 3,
+            a_shift: 3 + 20,
+        };
+        let k = pk.pack(5, 1 << 19, 9);
+        assert_eq!(pk.unpack_pair(k, 100), (105, 1 << 19));
+        assert!(pk.pack(5, 6, 14) < pk.pack(5, 7, 7));
+        assert!(pk.pack(5, (1 << 20) - 1, 14) < pk.pack(6, 0, 7));
+        assert_eq!(pk.pair(pk.pack(1, 2, 7)), pk.pair(pk.pack(1, 2, 14)));
+        // No room left for the first account: one account per pass.
+        let full = Packing {
+            ep0: 0,
+            ep_bits: 32,
+            a_shift: 64,
+        };
+        assert_eq!(full.max_width(), 1);
+        let k = full.pack(0, u32::MAX - 1, u32::MAX);
+        assert_eq!(full.unpack_pair(k, 9), (9, u32::MAX - 1));
+    }
+
+    #[test]
+    fn plans_respect_the_budget_and_the_width() {
+        assert_eq!(
+            plan(&[5, 5, 5, 5], 2, 16, 10, 1 << 20),
+            vec![(0, 8), (8, 16)]
+        );
+        // A bin over budget is a range of its own; the last range ends at the id space.
+        assert_eq!(
+            plan(&[3, 20, 3, 0], 2, 14, 10, 1 << 20),
+            vec![(0, 4), (4, 8), (8, 14)]
+        );
+        assert_eq!(
+            plan(&[1, 1], 3, 16, 100, 5),
+            vec![(0, 5), (5, 10), (10, 15), (15, 16)]
+        );
+    }
+
+    fn random_log(seed: u64, n: usize) -> EventLog {
+        // A small linear congruential generator: enough to vary the inputs.
+        let mut s = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = |k: u64| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 33) % k
+        };
+        let mut b = EventLogBuilder::new();
+        for line in 0..n {
+            let (ts, actor, target) = (next(4_000) as i64 * 1_000, next(40), next(12));
+            b.push(&RawEvent {
+                id: None,
+                ts,
+                actor: &format!("u{actor}"),
+                action: "like",
+                target: &format!("p{target}"),
+                owner: None,
+                text: None,
+                ip: None,
+                device: None,
+                client: None,
+                line: line as u32 + 1,
+            })
+            .unwrap();
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn many_passes_give_the_one_pass_table() {
+        for seed in 0..6 {
+            let log = random_log(seed, 600);
+            let one = LockstepConfig {
+                window_ms: 600_000,
+                episode_ms: 400_000,
+                max_bucket: 6,
+                min_shared_targets: 2,
+                ..LockstepConfig::default()
+            };
+            let g = GraphIndex::build(&log, one.actions);
+            let (want, want_st) = pair_table_with_stats(&g, &one, |_| true);
+            assert!(!want.is_empty());
+            assert_eq!(want, crate::reference::lockstep::pair_table(&log, &one));
+            for budget in [1, 7, 100] {
+                let cfg = LockstepConfig {
+                    pass_records: budget,
+                    ..one.clone()
+                };
+                let (got, st) = pair_table_with_stats(&g, &cfg, |_| true);
+                assert_eq!(got, want, "seed {seed}, budget {budget}");
+                assert_eq!(st, want_st, "seed {seed}, budget {budget}");
+                let strong: Vec<_> = want.iter().filter(|p| p.shared_targets >= 3).collect();
+                let (got, _) = pair_table_with_stats(&g, &cfg, |p| p.shared_targets >= 3);
+                assert_eq!(got.iter().collect::<Vec<_>>(), strong);
+            }
+        }
     }
 }
