@@ -413,6 +413,58 @@ pub fn cross_validate(t: &Table, k: usize) -> Result<(CvReport, Vec<f64>)> {
     Ok((report, prob))
 }
 
+/// A model fitted on one import's accounts, scored on another's.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferReport {
+    /// The features both imports have, in the order used.
+    pub features: Vec<String>,
+    /// Accounts trained on (fake).
+    pub train: (usize, usize),
+    /// Accounts scored (fake).
+    pub test: (usize, usize),
+    /// At [`THRESHOLD`].
+    pub prf: Prf,
+    /// ROC AUC of the probabilities.
+    pub roc_auc: Option<f64>,
+    /// Average precision of the probabilities.
+    pub average_precision: Option<f64>,
+}
+
+/// Fits the logistic regression on all of `train` and scores every account of `test`,
+/// using only the features both tables have.
+///
+/// # Errors
+/// [`Error::InvalidInput`] when the tables share no feature.
+pub fn transfer(train: &Table, test: &Table) -> Result<TransferReport> {
+    let shared: Vec<(usize, usize)> = train
+        .names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| test.names.iter().position(|m| m == n).map(|j| (i, j)))
+        .collect();
+    if shared.is_empty() {
+        return Err(invalid_input_err!(
+            "the two imports share no account feature"
+        ));
+    }
+    let xs = |t: &Table, pick: &dyn Fn(&(usize, usize)) -> usize| -> Vec<Vec<f64>> {
+        t.x.iter()
+            .map(|r| shared.iter().map(|p| r[pick(p)]).collect())
+            .collect()
+    };
+    let m = Model::fit(&xs(train, &|p| p.0), &train.y, L2);
+    let prob: Vec<f64> = xs(test, &|p| p.1).iter().map(|r| m.predict(r)).collect();
+    let count = |t: &Table| (t.y.len(), t.y.iter().filter(|&&y| y).count());
+    Ok(TransferReport {
+        features: shared.iter().map(|p| train.names[p.0].clone()).collect(),
+        train: count(train),
+        test: count(test),
+        prf: Prf::from_pairs(prob.iter().zip(&test.y).map(|(&p, &y)| (p >= THRESHOLD, y))),
+        roc_auc: roc_auc(&prob, &test.y),
+        average_precision: average_precision(&prob, &test.y),
+    })
+}
+
 /// Writes out-of-fold predictions as a findings directory (`verdicts.csv`: `fake` at or
 /// above [`THRESHOLD`], else `ok`) that `lockstep eval` scores against the import's truth.
 ///
@@ -458,6 +510,25 @@ mod tests {
             assert!((2..=3).contains(&pos), "fold {k}: {pos} positives");
             assert!((20..=22).contains(&all), "fold {k}: {all} accounts");
         }
+    }
+
+    #[test]
+    fn transfer_uses_the_shared_features_only() {
+        let table = |names: &[&str], rows: usize| Table {
+            ids: (0..rows).map(|i| format!("a{i}")).collect(),
+            names: names.iter().map(|s| s.to_string()).collect(),
+            x: (0..rows)
+                .map(|i| names.iter().map(|_| (i % 20) as f64).collect())
+                .collect(),
+            y: (0..rows).map(|i| i % 20 >= 10).collect(),
+        };
+        let train = table(&["a", "b", "extra"], 60);
+        let test = table(&["b", "a"], 40);
+        let r = transfer(&train, &test).unwrap();
+        assert_eq!(r.features, ["a", "b"]);
+        assert_eq!(r.test, (40, 20));
+        assert_eq!(r.roc_auc, Some(1.0));
+        assert!(transfer(&train, &table(&["z"], 10)).is_err());
     }
 
     #[test]

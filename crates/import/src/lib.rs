@@ -50,6 +50,7 @@
 //! ```
 
 pub mod accounts;
+pub mod content;
 pub mod dense;
 mod error;
 pub mod findings;

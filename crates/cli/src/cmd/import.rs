@@ -37,6 +37,10 @@ pub(crate) struct Args {
     /// write DIR/evaluation.json (scans go to DIR/findings).
     #[arg(long)]
     evaluate: bool,
+    /// With --evaluate on srf or instafake: also fit the model on all accounts of this other
+    /// import directory and score this one's (the features both have).
+    #[arg(long, value_name = "DIR", requires = "evaluate")]
+    train_on: Option<PathBuf>,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -57,7 +61,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot import {} as {}", args.path.display(), args.kind))?;
     print_summary(&s, &args.out)?;
     if args.evaluate {
-        evaluate(args.kind, &args.out, &s)?;
+        evaluate(args.kind, &args.out, &s, args.train_on.as_deref())?;
     }
     Ok(())
 }
@@ -189,7 +193,7 @@ fn write_rankings(
     Ok(())
 }
 
-fn evaluate(kind: Kind, dir: &Path, s: &Summary) -> anyhow::Result<()> {
+fn evaluate(kind: Kind, dir: &Path, s: &Summary, train_on: Option<&Path>) -> anyhow::Result<()> {
     let mut o = std::io::stdout().lock();
     writeln!(o, "\nevaluation (label: {})", s.label_type)?;
     let body = match kind {
@@ -289,7 +293,30 @@ fn evaluate(kind: Kind, dir: &Path, s: &Summary) -> anyhow::Result<()> {
                 dir.display(),
                 cv.display()
             )?;
-            serde_json::to_value(&r)?
+            let mut v = serde_json::to_value(&r)?;
+            if let Some(other) = train_on {
+                let train = lockstep_import::accounts::load(other)
+                    .with_context(|| format!("loading the accounts of {}", other.display()))?;
+                let x = lockstep_import::accounts::transfer(&train, &t)?;
+                let from = lockstep_import::read_summary(other)?;
+                writeln!(
+                    o,
+                    "  trained on all of {} ({} accounts, {} fake; label: {}), scored here: precision {} recall {} F1 {}, ROC AUC {}, AP {} ({} features: {})",
+                    from.kind,
+                    x.train.0,
+                    x.train.1,
+                    from.label_type,
+                    fmt3(x.prf.precision),
+                    fmt3(x.prf.recall),
+                    fmt3(x.prf.f1),
+                    fmt3(x.roc_auc),
+                    fmt3(x.average_precision),
+                    x.features.len(),
+                    x.features.join(", ")
+                )?;
+                v["transfer"] = serde_json::to_value(&x)?;
+            }
+            v
         }
         Kind::Youtube => {
             drop(o);
@@ -341,7 +368,30 @@ fn evaluate(kind: Kind, dir: &Path, s: &Summary) -> anyhow::Result<()> {
                 a.truth_accounts,
                 a.positives
             )?;
-            json!({"per_video": per, "reasons": rs, "eval": eval})
+            let c = lockstep_import::content::evaluate(dir).context("template-comment detector")?;
+            writeln!(
+                o,
+                "  template-comment detector alone (default config): {} comments, {} long enough, {} distinct texts, {} similar pairs, {} clusters, {} concentrated",
+                c.stats.comments,
+                c.stats.eligible,
+                c.stats.distinct_texts,
+                c.stats.similar_pairs,
+                c.stats.clusters,
+                c.stats.concentrated
+            )?;
+            for t in &c.per_target {
+                writeln!(
+                    o,
+                    "  {:<22} {:>6} {:>6} {:>8} {:>9} {:>7}",
+                    t.target,
+                    t.events,
+                    t.positives,
+                    t.prf.tp + t.prf.fp,
+                    fmt3(t.prf.precision),
+                    fmt3(t.prf.recall)
+                )?;
+            }
+            json!({"per_video": per, "reasons": rs, "eval": eval, "content_detector": c})
         }
         Kind::Voterfraud => {
             drop(o);
