@@ -31,113 +31,80 @@ pub(crate) struct LshStats {
     pub(crate) hot_buckets: usize,
 }
 
-/// One band's verified pairs, candidate count and hot buckets.
-type BandResult = (Vec<(u32, u32)>, usize, usize);
-
-/// The MinHash signature of one shingle set: `bands × rows` minima of seeded hashes.
-fn signature(s: &[u64], n: usize, out: &mut [u64]) {
-    for (k, o) in out.iter_mut().enumerate().take(n) {
-        let seed = mix(0x6d69_6e68_6173_6800 ^ k as u64);
-        *o = s.iter().map(|&x| mix(x ^ seed)).min().unwrap_or(u64::MAX);
-    }
+/// The `k`-th MinHash value of a shingle set: the least of its seeded hashes.
+#[inline]
+fn minhash(s: &[u64], k: usize) -> u64 {
+    let seed = mix(0x6d69_6e68_6173_6800 ^ k as u64);
+    s.iter().map(|&x| mix(x ^ seed)).min().unwrap_or(u64::MAX)
 }
 
-/// Pairs `(i, j)`, `i < j`, of distinct texts whose Jaccard similarity is at least
-/// `cfg.min_jaccard`, found through LSH buckets; sorted and deduplicated.
+fn find(p: &mut [u32], mut x: u32) -> u32 {
+    while p[x as usize] != x {
+        p[x as usize] = p[p[x as usize] as usize];
+        x = p[x as usize];
+    }
+    x
+}
+
+/// Clusters of near-duplicate texts: connected components of the pairs whose Jaccard
+/// similarity is at least `cfg.min_jaccard`, found through LSH buckets. Returns each text's
+/// component, numbered densely in order of its smallest text.
 ///
 /// Each band of `cfg.rows` signature values keys a bucket; texts sharing a bucket in any band
 /// are candidates. A bucket larger than `cfg.max_bucket` (texts sharing their few most
-/// common words) is ordered by the texts' full signatures and each text is compared with its
-/// `cfg.max_bucket / 8` next neighbours only (sorted neighbourhood), counted in `hot_buckets`.
-pub(crate) fn similar_pairs(
-    sets: &ShingleSets,
-    cfg: &ContentConfig,
-) -> (Vec<(u32, u32)>, LshStats) {
+/// common words) is ordered and each text is compared with its
+/// `cfg.max_bucket / 8` next neighbours only (sorted neighbourhood, in the order of one more
+/// MinHash value), counted in `hot_buckets`. Bands are taken one at a time and a candidate pair already in one component is not
+/// checked again, so the work and memory stay linear in the texts however many of them are
+/// alike; the components are those of all similar candidate pairs.
+pub(crate) fn similar_components(sets: &ShingleSets, cfg: &ContentConfig) -> (Vec<u32>, LshStats) {
     let n = sets.len();
     let h = cfg.bands * cfg.rows;
-    let mut sigs = vec![0u64; n * h];
-    sigs.par_chunks_mut(h.max(1))
-        .enumerate()
-        .for_each(|(i, out)| signature(sets.get(i), h, out));
-    let full: Vec<u64> = (0..n)
+    // One more MinHash value orders a hot bucket: similar texts often share it.
+    let order: Vec<u64> = (0..n)
         .into_par_iter()
-        .map(|i| {
-            sigs[i * h..(i + 1) * h]
-                .iter()
-                .fold(0u64, |acc, &x| mix(acc ^ x))
-        })
+        .map(|i| minhash(sets.get(i), h))
         .collect();
-    let per_band: Vec<BandResult> = (0..cfg.bands)
-        .into_par_iter()
-        .map(|b| {
-            let mut keys: Vec<(u64, u64, u32)> = (0..n)
-                .map(|i| {
-                    let band = &sigs[i * h + b * cfg.rows..i * h + (b + 1) * cfg.rows];
-                    let key = band.iter().fold(b as u64, |acc, &x| mix(acc ^ x));
-                    (key, full[i], i as u32)
-                })
-                .collect();
-            keys.sort_unstable();
-            let mut cands: Vec<(u32, u32)> = Vec::new();
-            let mut hot = 0usize;
-            let mut k = 0;
-            while k < keys.len() {
-                let mut end = k + 1;
-                while end < keys.len() && keys[end].0 == keys[k].0 {
-                    end += 1;
-                }
-                let bucket = &keys[k..end];
-                let reach = if bucket.len() > cfg.max_bucket {
-                    hot += 1;
-                    (cfg.max_bucket / 8).max(1)
-                } else {
-                    bucket.len()
-                };
-                for x in 0..bucket.len() {
-                    for y in x + 1..bucket.len().min(x + 1 + reach) {
-                        let (a, c) = (bucket[x].2, bucket[y].2);
-                        cands.push((a.min(c), a.max(c)));
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut stats = LshStats::default();
+    let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(n);
+    for b in 0..cfg.bands {
+        keys.clear();
+        // The band's signature values, computed for this band only (no signature matrix).
+        keys.par_extend((0..n).into_par_iter().with_min_len(1024).map(|i| {
+            let key = (b * cfg.rows..(b + 1) * cfg.rows)
+                .fold(b as u64, |acc, k| mix(acc ^ minhash(sets.get(i), k)));
+            (key, order[i], i as u32)
+        }));
+        keys.par_sort_unstable();
+        let mut k = 0;
+        while k < keys.len() {
+            let mut end = k + 1;
+            while end < keys.len() && keys[end].0 == keys[k].0 {
+                end += 1;
+            }
+            let bucket = &keys[k..end];
+            let reach = if bucket.len() > cfg.max_bucket {
+                stats.hot_buckets += 1;
+                (cfg.max_bucket / 8).max(1)
+            } else {
+                bucket.len()
+            };
+            for x in 0..bucket.len() {
+                for y in x + 1..bucket.len().min(x + 1 + reach) {
+                    let (a, c) = (bucket[x].2, bucket[y].2);
+                    let (ra, rc) = (find(&mut parent, a), find(&mut parent, c));
+                    if ra == rc {
+                        continue;
+                    }
+                    stats.candidate_pairs += 1;
+                    if jaccard(sets.get(a as usize), sets.get(c as usize)) >= cfg.min_jaccard {
+                        stats.similar_pairs += 1;
+                        parent[ra.max(rc) as usize] = ra.min(rc);
                     }
                 }
-                k = end;
             }
-            cands.sort_unstable();
-            cands.dedup();
-            let before = cands.len();
-            cands.retain(|&(a, c)| {
-                jaccard(sets.get(a as usize), sets.get(c as usize)) >= cfg.min_jaccard
-            });
-            (cands, before, hot)
-        })
-        .collect();
-    let mut stats = LshStats::default();
-    let mut pairs = Vec::new();
-    for (p, c, hot) in per_band {
-        stats.candidate_pairs += c;
-        stats.hot_buckets += hot;
-        pairs.extend(p);
-    }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    stats.similar_pairs = pairs.len();
-    (pairs, stats)
-}
-
-/// Connected components of `n` nodes under `pairs` (union-find), numbered densely in order of
-/// their smallest node.
-pub(crate) fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
-    for &(a, b) in pairs {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
+            k = end;
         }
     }
     let mut comp = vec![u32::MAX; n];
@@ -151,5 +118,5 @@ pub(crate) fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
         }
         out.push(comp[r]);
     }
-    out
+    (out, stats)
 }

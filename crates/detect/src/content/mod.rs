@@ -176,9 +176,10 @@ pub struct ContentStats {
     pub eligible: usize,
     /// Distinct normalised texts among them.
     pub distinct_texts: usize,
-    /// Candidate pairs from the LSH buckets (summed over bands).
+    /// Candidate pairs from the LSH buckets that were checked (summed over bands; a pair
+    /// already in one cluster is not checked again).
     pub candidate_pairs: usize,
-    /// Verified near-duplicate pairs.
+    /// Checked pairs that were near-duplicates (each joined two clusters).
     pub similar_pairs: usize,
     /// Band buckets compared by sorted neighbourhood only.
     pub hot_buckets: usize,
@@ -285,13 +286,12 @@ pub fn content_clusters(log: &EventLog, cfg: &ContentConfig) -> Result<ContentRe
     }
     drop(sets_vec);
     // 2. Near-duplicate pairs and clusters.
-    let (pairs, ls) = lsh::similar_pairs(&sets, cfg);
+    let (comp, ls) = lsh::similar_components(&sets, cfg);
     stats.candidate_pairs = ls.candidate_pairs;
     stats.similar_pairs = ls.similar_pairs;
     stats.hot_buckets = ls.hot_buckets;
-    let comp = lsh::components(sets.len(), &pairs);
     stats.clusters = comp.iter().copied().max().map_or(0, |m| m as usize + 1);
-    drop(pairs);
+    drop(sets);
     let clusters = concentrated_clusters(
         log,
         &comment_events,
