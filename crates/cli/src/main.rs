@@ -26,7 +26,7 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// Detect, judge and write verdicts, flagged events, operations, corrections, a summary
     /// and the report (CONTRACT §2).
-    Scan(cmd::scan::Args),
+    Scan(cmd::scan::Command),
     /// Simulate a platform with every planted operation, scan it, score the scan against the
     /// truth and print the headline.
     Demo(cmd::demo::Args),

@@ -15,6 +15,9 @@ mod scan;
 // `explain` on a small simulated world: reasons, signals and events behind a verdict.
 mod explain;
 
+// Permanent bans: scan before a ban, apply enforcement, scan everything with `--bans`.
+mod bans;
+
 // `evidence` and `evidence verify`: a bundle written and verified, every change named, user
 // mistakes, the audit log entry.
 mod evidence;

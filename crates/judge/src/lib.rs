@@ -48,6 +48,7 @@
 //! assert_eq!(j.operations[0].kind.as_str(), "like-farm");
 //! ```
 
+mod bans;
 mod detectors;
 mod error;
 mod explain;
@@ -62,6 +63,11 @@ use std::time::{Duration, Instant};
 use lockstep_core::EventLog;
 use lockstep_graph::{ActionSet, GraphIndex};
 
+pub use bans::{
+    BAN_MATCHES_HEADER, BanConfig, BanLink, BanMatch, BanMatches, BannedOperation, ClientShare,
+    DeliveryProfile, DeviceFingerprint, Evidence, Fingerprint, RangeUse, annotate_operations,
+    fingerprints, match_bans, write_ban_matches,
+};
 pub use detectors::run_detectors;
 pub use error::{Error, Result};
 pub use explain::{

@@ -188,7 +188,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             let bans = store.bans(all)?;
             for b in &bans {
                 println!(
-                    "{}\t{}\tbanned {} by {}{}\tdevices {}\tip ranges {}\tapps {}",
+                    "{}\t{}\tbanned {} by {}{}\tdevices {}\tdevice fingerprints {}\tip ranges {}\tapps {}\tcustomers {}",
                     b.operation,
                     if b.kind.is_empty() { "-" } else { &b.kind },
                     b.banned_at,
@@ -198,8 +198,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                         .map(|t| format!(", lifted {t}"))
                         .unwrap_or_default(),
                     b.devices.len(),
+                    b.device_fingerprints.len(),
                     b.ip_ranges.join(","),
                     b.app_ids.join(","),
+                    b.customers.len(),
                 );
             }
             println!("{} bans", bans.len());

@@ -2,14 +2,16 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use lockstep_core::EventLog;
 use lockstep_ingest::{IngestStats, Inputs, JsonlRejectSink, RejectBudget};
-use lockstep_judge::{Judgement, Policy, Timings};
+use lockstep_judge::{
+    BanConfig, BanMatches, BannedOperation, Judgement, Policy, Timings, match_bans,
+};
 use serde::Serialize;
 
 use crate::progress;
@@ -39,17 +41,113 @@ pub(crate) struct Args {
     pub(crate) out: PathBuf,
 }
 
+/// The `lockstep scan` command line: the scan's arguments and the ban list to match against.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Command {
+    #[command(flatten)]
+    pub(crate) args: Args,
+    /// Match every account's earliest actions against the ban list in this store (an SQLite
+    /// path or a postgres:// URL, as `enforce --db`): a match needs two independent kinds of
+    /// evidence (docs/POLICY.md, "Ban matching"). Writes `ban_matches.csv`.
+    #[arg(long, value_name = "DB")]
+    pub(crate) bans: Option<String>,
+}
+
 /// What a finished scan reports to its caller (`demo` prints from it).
 pub(crate) struct Outcome {
     pub(crate) log: EventLog,
     pub(crate) judgement: Judgement,
     pub(crate) elapsed: Duration,
+    /// Ban matching, when the scan had a ban list.
+    pub(crate) bans: Option<BanOutcome>,
+}
+
+/// What ban matching found.
+pub(crate) struct BanOutcome {
+    /// Bans in force that were matched against.
+    pub(crate) bans: usize,
+    /// Accounts that matched a ban.
+    pub(crate) matched: usize,
+    /// Of those, accounts the judge had not flagged.
+    pub(crate) newly_flagged: usize,
+    /// Matched within their first 5 actions.
+    pub(crate) within_5: usize,
 }
 
 /// Runs `lockstep scan` and prints the short summary.
-pub(crate) fn run(args: Args) -> anyhow::Result<()> {
-    let o = scan(&args)?;
-    print_summary(&o, &args.out);
+pub(crate) fn run(cmd: Command) -> anyhow::Result<()> {
+    let o = scan_with_bans(&cmd.args, cmd.bans.as_deref())?;
+    print_summary(&o, &cmd.args.out);
+    Ok(())
+}
+
+/// The store's bans in force, as ban matching takes them.
+fn load_bans(target: &str) -> anyhow::Result<Vec<BannedOperation>> {
+    let shown = super::enforce::redact(target);
+    let mut store = lockstep_store::Store::open(target)
+        .with_context(|| format!("cannot open the ban list {shown}"))?;
+    let bans = store
+        .bans(false)
+        .with_context(|| format!("cannot read the ban list {shown}"))?;
+    Ok(bans.iter().map(banned_operation).collect())
+}
+
+/// One stored ban as ban matching takes it: entries it cannot read are left out, never
+/// guessed.
+fn banned_operation(b: &lockstep_store::Ban) -> BannedOperation {
+    fn parse<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<T> {
+        serde_json::from_value(v.clone()).ok()
+    }
+    BannedOperation {
+        operation: b.operation.clone(),
+        kind: b.kind.clone(),
+        action_key: b.action_key.clone(),
+        devices: b.devices.clone(),
+        device_fingerprints: b.device_fingerprints.iter().filter_map(parse).collect(),
+        ip_ranges: b.ip_ranges.clone(),
+        range_use: b
+            .profile
+            .get("ip_ranges")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(parse).collect())
+            .unwrap_or_default(),
+        app_ids: b.app_ids.clone(),
+        customers: b.customers.clone(),
+        through_real_accounts: b
+            .profile
+            .get("through_real_accounts")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(b.kind == "vendor-app"),
+        active_until: b
+            .behaviour
+            .get("time_span")
+            .and_then(|t| t.get("end_ms"))
+            .and_then(|v| v.as_i64()),
+    }
+}
+
+/// Adds each operation's fingerprint (and its ban links) to `operations.json`.
+fn annotate_operations_file(
+    out: &Path,
+    log: &EventLog,
+    j: &Judgement,
+    bans: &[BannedOperation],
+    m: &BanMatches,
+) -> anyhow::Result<()> {
+    let path = out.join("operations.json");
+    let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut v: serde_json::Value = serde_json::from_slice(&text)
+        .with_context(|| format!("cannot parse {}", path.display()))?;
+    let fps = lockstep_judge::fingerprints(log, j);
+    lockstep_judge::annotate_operations(&mut v, j, &fps, bans, m)?;
+    let mut w = BufWriter::new(
+        File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    serde_json::to_writer_pretty(&mut w, &v)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    w.write_all(b"\n")
+        .and_then(|()| w.flush())
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -67,7 +165,13 @@ pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
 
 /// Does the scan: every §2 file is written into `args.out`.
 pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
+    scan_with_bans(args, None)
+}
+
+/// Does the scan, matching accounts against the ban list in the store `bans` if given.
+pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<Outcome> {
     let started = Instant::now();
+    let banned = bans.map(load_bans).transpose()?;
     let policy = load_policy(args.policy.as_deref())?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -88,11 +192,45 @@ pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
     timings.push("ingest", stats.elapsed);
 
     let sp = progress::spinner("detecting and judging");
-    let (judgement, scan_timings) = lockstep_judge::scan(&log, &policy)?;
+    let (mut judgement, scan_timings) = lockstep_judge::scan(&log, &policy)?;
     timings.0.extend(scan_timings.0);
+    let mut ban_outcome = None;
+    let mut matches = BanMatches::default();
+    if let Some(banned) = &banned {
+        sp.set_message("matching the ban list");
+        let t = Instant::now();
+        let flagged_before: Vec<bool> = judgement
+            .accounts
+            .iter()
+            .map(|v| v.verdict.is_flagged())
+            .collect();
+        matches = match_bans(&log, &mut judgement, banned, &BanConfig::default());
+        timings.push("bans", t.elapsed());
+        ban_outcome = Some(BanOutcome {
+            bans: banned.len(),
+            matched: matches.matches.len(),
+            newly_flagged: matches
+                .matches
+                .iter()
+                .filter(|m| !flagged_before[m.account as usize])
+                .count(),
+            within_5: matches.matches.iter().filter(|m| m.ordinal <= 5).count(),
+        });
+    }
     sp.set_message("writing findings");
     let t = Instant::now();
     lockstep_judge::write_findings(&log, &judgement, &args.out)?;
+    let banned = banned.unwrap_or_default();
+    annotate_operations_file(&args.out, &log, &judgement, &banned, &matches)?;
+    if ban_outcome.is_some() {
+        lockstep_judge::write_ban_matches(
+            &log,
+            &judgement,
+            &banned,
+            &matches,
+            &args.out.join("ban_matches.csv"),
+        )?;
+    }
     timings.push("write", t.elapsed());
     sp.finish_and_clear();
 
@@ -109,6 +247,7 @@ pub(crate) fn scan(args: &Args) -> anyhow::Result<Outcome> {
         log,
         judgement,
         elapsed: started.elapsed(),
+        bans: ban_outcome,
     })
 }
 
@@ -228,6 +367,12 @@ pub(crate) fn print_summary(o: &Outcome, out: &Path) {
     println!("{} operations", j.operations.len());
     for (k, (n, m)) in by_kind {
         println!("  {k:<16} {n:>3} ({m} accounts)");
+    }
+    if let Some(b) = &o.bans {
+        println!(
+            "ban list: {} bans; {} accounts match ({} within their first 5 actions), {} of them not flagged otherwise",
+            b.bans, b.matched, b.within_5, b.newly_flagged
+        );
     }
     println!(
         "findings in {} ({:.1} s, policy {})",
