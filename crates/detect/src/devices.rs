@@ -330,8 +330,7 @@ pub fn device_checks(log: &EventLog, cfg: &DeviceConfig) -> DeviceReport {
 
     // Clusters: accounts on devices of one emulated fingerprint.
     let mut fp_of_device: Vec<u32> = vec![u32::MAX; n_dev];
-    let mut fps: HashMap<(Option<&str>, Option<&str>, Option<&str>, Option<(u16, u16)>), u32> =
-        HashMap::new();
+    let mut fps: HashMap<FingerprintKey<'_>, u32> = HashMap::new();
     let mut fp_names: Vec<(String, DeviceFlags)> = Vec::new();
     for row in 0..t.len() {
         let d = t.devices()[row] as usize;
@@ -397,6 +396,14 @@ pub fn device_checks(log: &EventLog, cfg: &DeviceConfig) -> DeviceReport {
         clusters,
     }
 }
+
+/// Model, OS, build and screen of a device row.
+type FingerprintKey<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<(u16, u16)>,
+);
 
 /// Screens compare regardless of orientation.
 fn norm_screen((w, h): (u16, u16)) -> (u16, u16) {
