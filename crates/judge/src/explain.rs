@@ -6,6 +6,9 @@ use std::fmt;
 use lockstep_core::{EventLog, Id, NONE};
 use serde::Serialize;
 
+use lockstep_detect::devices::{DeviceConfig, device_checks};
+use lockstep_detect::trust::{TrustConfig, trust};
+
 use crate::judge::{Judgement, NO_OP};
 use crate::reasons::Reasons;
 use crate::write::rfc3339;
@@ -57,6 +60,13 @@ pub fn reason_meaning(code: &str) -> &'static str {
              (a burst, or an evenly spaced drip over days)"
         }
         "ban-match" => "matches the recorded fingerprints of a banned operation",
+        "emulated-device" => {
+            "the work came from emulated devices (emulator builds, screens or OS versions the \
+             claimed model never had) of a fingerprint the operation's members share"
+        }
+        "trusted-account" => {
+            "endorsements from long-lived accounts reach it: a real person's account, so not fake"
+        }
         _ => "",
     }
 }
@@ -151,6 +161,8 @@ pub struct InfraLine {
     pub operation_infrastructure: bool,
     /// For devices with a side-file row: model, OS, build and attestation.
     pub detail: Option<String>,
+    /// For devices: the device checks it fails (see `lockstep_detect::devices`).
+    pub failed_checks: Vec<&'static str>,
 }
 
 /// The account's own history.
@@ -195,6 +207,14 @@ pub struct Explanation {
     pub devices: Vec<InfraLine>,
     /// Clients it used, most used first.
     pub clients: Vec<InfraLine>,
+    /// Trust propagated from long-lived, well-endorsed accounts (see
+    /// `lockstep_detect::trust`): the share of accounts with less, in [0, 1], and whether any
+    /// reached it at all.
+    pub trust_percentile: f32,
+    /// Whether trust reached the account.
+    pub trusted_by_endorsements: bool,
+    /// Share of its events with a device that came from emulated devices.
+    pub emulated_device_share: f64,
 }
 
 fn event_line(log: &EventLog, j: &Judgement, e: u32) -> EventLine {
@@ -263,6 +283,8 @@ fn tally(col: &[Id], evs: &[u32]) -> Vec<(Id, usize)> {
 /// O(n) over the log's events plus O(S) over the signals' events.
 pub fn explain(log: &EventLog, j: &Judgement, account: Id, limit: usize) -> Explanation {
     let v = j.accounts[account as usize];
+    let dev = device_checks(log, &DeviceConfig::default());
+    let tr = trust(log, &TrustConfig::default());
     let actor = log.actor();
     let ts = log.ts();
     let mut own: Vec<u32> = (0..log.len() as u32)
@@ -354,6 +376,7 @@ pub fn explain(log: &EventLog, j: &Judgement, account: Id, limit: usize) -> Expl
             events: n,
             operation_infrastructure: op.is_some_and(|o| o.ips.binary_search(&ip).is_ok()),
             detail: None,
+            failed_checks: Vec::new(),
         })
         .collect();
     let devices = tally(log.device(), &own)
@@ -373,6 +396,7 @@ pub fn explain(log: &EventLog, j: &Judgement, account: Id, limit: usize) -> Expl
                     t.attestation(r).as_str()
                 )
             }),
+            failed_checks: dev.flags[d as usize].names().collect(),
         })
         .collect();
     let clients = tally(log.client(), &own)
@@ -385,6 +409,7 @@ pub fn explain(log: &EventLog, j: &Judgement, account: Id, limit: usize) -> Expl
             operation_infrastructure: log.clients.resolve(c).starts_with("api:")
                 && op.is_some_and(|o| o.clients.iter().any(|&(x, _)| x == c)),
             detail: None,
+            failed_checks: Vec::new(),
         })
         .collect();
 
@@ -400,6 +425,9 @@ pub fn explain(log: &EventLog, j: &Judgement, account: Id, limit: usize) -> Expl
         ips,
         devices,
         clients,
+        trust_percentile: tr.percentile[account as usize],
+        trusted_by_endorsements: tr.trust[account as usize] > 0.0,
+        emulated_device_share: dev.accounts[account as usize].emulated_share(),
     }
 }
 
@@ -445,6 +473,9 @@ fn write_infra(
         if let Some(d) = &x.detail {
             write!(f, "  ({d})")?;
         }
+        if !x.failed_checks.is_empty() {
+            write!(f, "  fails: {}", x.failed_checks.join(", "))?;
+        }
         writeln!(f)?;
     }
     if v.len() > limit {
@@ -489,6 +520,25 @@ impl fmt::Display for Explanation {
             acts.join(", "),
             h.flagged_events
         )?;
+        if self.trusted_by_endorsements {
+            writeln!(
+                f,
+                "  trust: reached by endorsements from long-lived accounts; more than {:.0}% of accounts",
+                f64::from(self.trust_percentile) * 100.0
+            )?;
+        } else {
+            writeln!(
+                f,
+                "  trust: none reached it (new or unendorsed accounts have none; not evidence)"
+            )?;
+        }
+        if self.emulated_device_share > 0.0 {
+            writeln!(
+                f,
+                "  {:.0}% of its device events came from emulated devices",
+                self.emulated_device_share * 100.0
+            )?;
+        }
         if self.reasons.is_empty() {
             writeln!(f, "\nreasons: none")?;
         } else {

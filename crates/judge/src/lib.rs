@@ -49,6 +49,7 @@
 //! ```
 
 mod bans;
+mod corroborate;
 mod detectors;
 mod error;
 mod explain;
@@ -63,6 +64,7 @@ use std::time::{Duration, Instant};
 use lockstep_core::EventLog;
 use lockstep_graph::{ActionSet, GraphIndex};
 
+pub use corroborate::{Corroboration, CorroborationStats, corroborate};
 pub use bans::{
     BAN_MATCHES_HEADER, BanConfig, BanLink, BanMatch, BanMatches, BannedOperation, ClientShare,
     DeliveryProfile, DeviceFingerprint, Evidence, Fingerprint, RangeUse, annotate_operations,
@@ -113,6 +115,9 @@ pub fn scan(log: &EventLog, policy: &Policy) -> Result<(Judgement, Timings)> {
     let g = GraphIndex::build(log, ActionSet::engagement());
     timings.push("index", t.elapsed());
     let signals = run_detectors(log, &g, policy, &mut timings)?;
-    let j = judge_indexed(log, &g, signals, policy, &mut timings)?;
+    let mut j = judge_indexed(log, &g, signals, policy, &mut timings)?;
+    let t = Instant::now();
+    corroborate(log, &mut j, &policy.corroboration);
+    timings.push("judge.corroborate", t.elapsed());
     Ok((j, timings))
 }

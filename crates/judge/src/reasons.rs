@@ -1,14 +1,14 @@
 //! [`Reasons`]: the set of reason codes behind a verdict or a flagged event.
 
 use std::fmt;
-use std::ops::{BitAnd, BitOr, BitOrAssign};
+use std::ops::{BitAnd, BitOr, BitOrAssign, Not};
 
 /// A set of reason codes (see docs/POLICY.md for each), written `;`-separated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Reasons(u32);
 
 /// Every reason code, in bit order.
-pub const REASON_CODES: [&str; 17] = [
+pub const REASON_CODES: [&str; 19] = [
     "lockstep-group",
     "lockstep-expansion",
     "dense-subgraph",
@@ -26,6 +26,8 @@ pub const REASON_CODES: [&str; 17] = [
     "content-template",
     "rate-anomaly",
     "ban-match",
+    "emulated-device",
+    "trusted-account",
 ];
 
 impl Reasons {
@@ -66,6 +68,12 @@ impl Reasons {
     pub const RATE_ANOMALY: Reasons = Reasons(1 << 15);
     /// Matches the recorded fingerprints of a banned operation.
     pub const BAN_MATCH: Reasons = Reasons(1 << 16);
+    /// The work came from emulated devices (emulator builds, screens or OS versions the
+    /// claimed model never had) of a fingerprint the operation's members share.
+    pub const EMULATED_DEVICE: Reasons = Reasons(1 << 17);
+    /// Long-lived accounts' endorsements reach the account (trust propagation): a real
+    /// person's account, so never `fake`.
+    pub const TRUSTED_ACCOUNT: Reasons = Reasons(1 << 18);
 
     /// Whether no code is set.
     pub fn is_empty(self) -> bool {
@@ -106,6 +114,13 @@ impl BitAnd for Reasons {
     type Output = Reasons;
     fn bitand(self, o: Reasons) -> Reasons {
         Reasons(self.0 & o.0)
+    }
+}
+
+impl Not for Reasons {
+    type Output = Reasons;
+    fn not(self) -> Reasons {
+        Reasons(!self.0)
     }
 }
 

@@ -7,3 +7,5 @@ mod cases;
 mod planted;
 // Policy files: defaults, partial files, unknown keys.
 mod policy;
+// The device and trust rules after the judge, on planted worlds.
+mod corroborate;

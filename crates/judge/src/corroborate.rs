@@ -1,0 +1,551 @@
+//! [`corroborate`]: device and trust evidence applied to a [`Judgement`].
+//!
+//! Two rules, each with a reason an analyst can check on the evidence:
+//!
+//! 1. **Emulated devices** (`lockstep_detect::devices`). A flagged account whose work came from
+//!    emulated devices gets the `emulated-device` reason (account and events). An account the
+//!    behavioural detectors left alone joins an operation as `fake` only when *all* of these
+//!    hold: at least [`Corroboration::min_emulated_share`] of its device events come from
+//!    emulated devices; those devices are stamped from a fingerprint that at least
+//!    [`Corroboration::min_cluster_fakes`] `fake` members of that operation also run on; and it
+//!    engaged at least one of the operation's targets from them. One odd device of a real
+//!    person never qualifies — it is not emulated by two independent checks, is not shared
+//!    with an operation's fakes, or is not the account's whole life.
+//!    Accounts on emulated fingerprints that no operation holds form one of their own when at
+//!    least [`Corroboration::min_device_operation`] of them, living mostly on emulators,
+//!    worked at least [`Corroboration::min_common_targets`] common targets (each engaged by at
+//!    least three of them): servers stamped from one template, delivering the same orders.
+//!    Fingerprint clusters that share such targets are one operation.
+//! 2. **Trust** (`lockstep_detect::trust`). An account that trust from long-lived, widely
+//!    endorsed accounts reaches, in the top [`Corroboration::trusted_share`] of all accounts,
+//!    is a real person's: if the judge said `fake`, it becomes `compromised` when its work came
+//!    through the operation's client or infrastructure, and `suspicious` (review) otherwise.
+//!
+//! Both run after the judge and before the findings are written.
+
+use lockstep_core::{EventLog, Id, NONE, action};
+use lockstep_detect::devices::{DeviceConfig, DeviceReport, device_checks};
+use lockstep_detect::trust::{TrustConfig, TrustReport, trust};
+use lockstep_graph::ActionSet;
+use serde::{Deserialize, Serialize};
+
+use crate::judge::{Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict};
+use crate::reasons::Reasons;
+
+/// The thresholds of [`corroborate`] (policy section `[corroboration]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Corroboration {
+    /// Apply the device rule.
+    pub devices: bool,
+    /// Apply the trust rule.
+    pub trust: bool,
+    /// An account joins through its devices only when at least this share of its device
+    /// events came from emulated devices.
+    pub min_emulated_share: f64,
+    /// … and at least this many of the operation's `fake` members run on the same emulated
+    /// fingerprint.
+    pub min_cluster_fakes: usize,
+    /// Trusted: trust reaches the account and at most this share of accounts rank above it.
+    pub trusted_share: f64,
+    /// Accounts on emulated fingerprints form an operation of their own from this many.
+    pub min_device_operation: usize,
+    /// … when they worked at least this many common targets.
+    pub min_common_targets: usize,
+}
+
+impl Default for Corroboration {
+    fn default() -> Self {
+        Corroboration {
+            devices: true,
+            trust: true,
+            min_emulated_share: 0.5,
+            min_cluster_fakes: 3,
+            trusted_share: 0.1,
+            min_device_operation: 5,
+            min_common_targets: 2,
+        }
+    }
+}
+
+/// What [`corroborate`] changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CorroborationStats {
+    /// Flagged accounts given `emulated-device`.
+    pub annotated: usize,
+    /// Accounts that joined an operation through its emulated devices.
+    pub joined: usize,
+    /// Operations formed by accounts on emulated fingerprints alone.
+    pub device_operations: usize,
+    /// `fake` verdicts turned `compromised` by trust.
+    pub to_compromised: usize,
+    /// `fake` verdicts turned `suspicious` by trust.
+    pub to_suspicious: usize,
+}
+
+/// Applies the device and trust rules (see the module docs) to `j`, keeping its operations'
+/// members, counts, spans and flagged events consistent.
+///
+/// # Complexity
+/// O(n) over the events plus the device checks' and trust propagation's costs.
+pub fn corroborate(log: &EventLog, j: &mut Judgement, cfg: &Corroboration) -> CorroborationStats {
+    let mut stats = CorroborationStats::default();
+    let mut touched = vec![false; j.operations.len()];
+    if cfg.devices && !log.device_table.is_empty() {
+        let rep = device_checks(log, &DeviceConfig::default());
+        by_devices(log, j, cfg, &rep, &mut touched, &mut stats);
+        touched.resize(j.operations.len(), true);
+    }
+    if cfg.trust {
+        let tr = trust(log, &TrustConfig::default());
+        by_trust(log, j, cfg, &tr, &mut touched, &mut stats);
+    }
+    refresh(log, j, &touched);
+    stats
+}
+
+fn by_devices(
+    log: &EventLog,
+    j: &mut Judgement,
+    cfg: &Corroboration,
+    rep: &DeviceReport,
+    touched: &mut [bool],
+    stats: &mut CorroborationStats,
+) {
+    let device = log.device();
+    // 1. Flagged accounts' work from emulated devices.
+    for (e, &d) in device.iter().enumerate() {
+        if d != NONE && j.event_op[e] != NO_OP && rep.flags[d as usize].is_emulated() {
+            j.event_reasons[e] |= Reasons::EMULATED_DEVICE;
+        }
+    }
+    for (a, v) in j.accounts.iter_mut().enumerate() {
+        if v.verdict.is_flagged() && rep.accounts[a].emulated_share() >= cfg.min_emulated_share {
+            v.reasons |= Reasons::EMULATED_DEVICE;
+            stats.annotated += 1;
+        }
+    }
+    // 2. Accounts on an operation's emulated fingerprint.
+    let engagement = ActionSet::engagement();
+    let actor = log.actor();
+    let mut joined: Vec<(Id, u32)> = Vec::new();
+    for c in &rep.clusters {
+        let mut fakes = vec![0usize; j.operations.len()];
+        for &a in &c.accounts {
+            let v = j.accounts[a as usize];
+            if v.verdict == Verdict::Fake && v.operation != NO_OP {
+                fakes[v.operation as usize] += 1;
+            }
+        }
+        let Some((op, &n)) = fakes.iter().enumerate().max_by_key(|&(k, &n)| (n, !k)) else {
+            continue;
+        };
+        if n < cfg.min_cluster_fakes {
+            continue;
+        }
+        let o = &j.operations[op];
+        let mut covered = false;
+        for &a in &c.accounts {
+            let v = j.accounts[a as usize];
+            if v.verdict.is_flagged()
+                || rep.accounts[a as usize].emulated_share() < cfg.min_emulated_share
+            {
+                continue;
+            }
+            // Its work from these devices on the operation's targets.
+            let work: Vec<u32> = c
+                .events
+                .iter()
+                .copied()
+                .filter(|&e| {
+                    let i = e as usize;
+                    actor[i] == a
+                        && engagement.contains(log.action()[i])
+                        && o.targets.binary_search(&log.target()[i]).is_ok()
+                })
+                .collect();
+            if work.is_empty() {
+                continue;
+            }
+            covered = true;
+            joined.push((a, op as u32));
+            for e in work {
+                j.event_op[e as usize] = op as u32;
+                j.event_reasons[e as usize] |=
+                    Reasons::EMULATED_DEVICE | Reasons::VENDOR_INFRASTRUCTURE;
+            }
+        }
+        if covered {
+            let summary = format!(
+                "{} accounts on {} device ids of one emulated fingerprint ({}): {}",
+                c.accounts.len(),
+                c.devices.len(),
+                c.flags.names().collect::<Vec<_>>().join(", "),
+                c.fingerprint
+            );
+            let op = &mut j.operations[op];
+            if !op.signals.iter().any(|s| s.summary == summary) {
+                op.signals.push(SignalRef {
+                    signal: None,
+                    reason: "emulated-device",
+                    score: 1.0,
+                    accounts: c.accounts.len(),
+                    summary,
+                });
+            }
+        }
+    }
+    seed_from_devices(log, j, cfg, rep, &mut joined, stats);
+    joined.sort_unstable();
+    joined.dedup_by_key(|x| x.0);
+    for &(a, op) in &joined {
+        // Every event of a fake account is fake engagement or its camouflage.
+        for e in 0..log.len() {
+            if actor[e] == a && j.event_op[e] == NO_OP {
+                j.event_op[e] = op;
+                j.event_reasons[e] |= Reasons::FAKE_ACCOUNT;
+            }
+        }
+        let v = &mut j.accounts[a as usize];
+        v.verdict = Verdict::Fake;
+        v.operation = op;
+        v.score = v.score.max(0.8);
+        v.reasons = Reasons::EMULATED_DEVICE
+            | Reasons::VENDOR_INFRASTRUCTURE
+            | Reasons::OPERATION_ONLY
+            | (v.reasons & Reasons::NEW_ACCOUNT);
+        if (op as usize) < touched.len() {
+            touched[op as usize] = true;
+            stats.joined += 1;
+        }
+    }
+}
+
+/// Operations of accounts on emulated fingerprints that no operation holds (module docs,
+/// rule 1). New operations are appended to `j.operations` with their members' work flagged;
+/// their members are pushed to `joined` (which finishes them as `fake`).
+fn seed_from_devices(
+    log: &EventLog,
+    j: &mut Judgement,
+    cfg: &Corroboration,
+    rep: &DeviceReport,
+    joined: &mut Vec<(Id, u32)>,
+    stats: &mut CorroborationStats,
+) {
+    let engagement = ActionSet::engagement();
+    let (actor, target) = (log.actor(), log.target());
+    let first_new = j.operations.len();
+    for c in &rep.clusters {
+        let free: Vec<Id> = c
+            .accounts
+            .iter()
+            .copied()
+            .filter(|&a| {
+                !j.accounts[a as usize].verdict.is_flagged()
+                    && joined.binary_search_by_key(&a, |x| x.0).is_err()
+                    && rep.accounts[a as usize].emulated_share() >= cfg.min_emulated_share
+            })
+            .collect();
+        if free.len() < cfg.min_device_operation {
+            continue;
+        }
+        // Targets engaged from the cluster's devices by at least three free accounts.
+        let mut at: Vec<(Id, Id)> = c
+            .events
+            .iter()
+            .map(|&e| e as usize)
+            .filter(|&i| {
+                engagement.contains(log.action()[i]) && free.binary_search(&actor[i]).is_ok()
+            })
+            .map(|i| (target[i], actor[i]))
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        let common: Vec<Id> = at
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter(|run| run.len() >= 3)
+            .map(|run| run[0].0)
+            .collect();
+        if common.len() < cfg.min_common_targets {
+            continue;
+        }
+        let work: Vec<u32> = c
+            .events
+            .iter()
+            .copied()
+            .filter(|&e| {
+                let i = e as usize;
+                engagement.contains(log.action()[i])
+                    && free.binary_search(&actor[i]).is_ok()
+                    && common.binary_search(&target[i]).is_ok()
+            })
+            .collect();
+        let mut members: Vec<Id> = work.iter().map(|&e| actor[e as usize]).collect();
+        members.sort_unstable();
+        members.dedup();
+        if members.len() < cfg.min_device_operation {
+            continue;
+        }
+        // One operation per set of orders: join a device operation formed above that worked
+        // one of the same targets.
+        let existing = (first_new..j.operations.len()).find(|&k| {
+            common
+                .iter()
+                .any(|t| j.operations[k].targets.binary_search(t).is_ok())
+        });
+        let op = match existing {
+            Some(k) => k,
+            None => {
+                j.operations.push(Operation {
+                    id: format!("op-{:03}", j.operations.len() + 1),
+                    kind: OperationKind::LikeFarm,
+                    members: Vec::new(),
+                    fake: 0,
+                    compromised: 0,
+                    suspicious: Vec::new(),
+                    targets: Vec::new(),
+                    beneficiaries: Vec::new(),
+                    victims: Vec::new(),
+                    ips: Vec::new(),
+                    subnets: Vec::new(),
+                    devices: Vec::new(),
+                    clients: Vec::new(),
+                    span: (0, 0),
+                    events: 0,
+                    score: 0.0,
+                    signals: Vec::new(),
+                });
+                stats.device_operations += 1;
+                j.operations.len() - 1
+            }
+        };
+        for &e in &work {
+            j.event_op[e as usize] = op as u32;
+            j.event_reasons[e as usize] |=
+                Reasons::EMULATED_DEVICE | Reasons::VENDOR_INFRASTRUCTURE;
+        }
+        for &a in &members {
+            joined.push((a, op as u32));
+        }
+        joined.sort_unstable();
+        let o = &mut j.operations[op];
+        o.targets.extend(work.iter().map(|&e| target[e as usize]));
+        o.targets.sort_unstable();
+        o.targets.dedup();
+        o.devices.extend(&c.devices);
+        o.devices.sort_unstable();
+        o.devices.dedup();
+        o.signals.push(SignalRef {
+            signal: None,
+            reason: "emulated-device",
+            score: 1.0,
+            accounts: members.len(),
+            summary: format!(
+                "{} accounts on {} device ids of one emulated fingerprint ({}), working {} common \
+                 targets: {}",
+                members.len(),
+                c.devices.len(),
+                c.flags.names().collect::<Vec<_>>().join(", "),
+                common.len(),
+                c.fingerprint
+            ),
+        });
+    }
+    // What the new operations are: beneficiaries, infrastructure, kind.
+    for k in first_new..j.operations.len() {
+        let (mut owners, mut ips, mut clients) = (Vec::new(), Vec::new(), Vec::new());
+        let mut per_action = [0usize; 256];
+        for (e, &o) in j.event_op.iter().enumerate() {
+            if o as usize != k || !j.event_reasons[e].contains(Reasons::EMULATED_DEVICE) {
+                continue;
+            }
+            per_action[log.action()[e] as usize] += 1;
+            if log.owner()[e] != NONE {
+                owners.push(log.owner()[e]);
+            }
+            if log.ip()[e] != NONE {
+                ips.push((log.ip()[e], actor[e]));
+            }
+            if log.client()[e] != NONE {
+                clients.push(log.client()[e]);
+            }
+        }
+        let o = &mut j.operations[k];
+        owners.sort_unstable();
+        owners.dedup();
+        owners.retain(|x| joined.binary_search_by_key(x, |y| y.0).is_err());
+        o.beneficiaries = owners;
+        ips.sort_unstable();
+        ips.dedup();
+        // IPs at least two members used.
+        o.ips = ips
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter(|run| run.len() >= 2)
+            .map(|run| run[0].0)
+            .collect();
+        let mut nets: Vec<String> = o
+            .ips
+            .iter()
+            .map(|&ip| subnet(log.ips.resolve(ip)))
+            .collect();
+        nets.sort();
+        o.subnets = nets
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0].clone(), run.len()))
+            .collect();
+        o.subnets
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        clients.sort_unstable();
+        o.clients = clients
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len()))
+            .collect();
+        o.clients.sort_by_key(|x| (std::cmp::Reverse(x.1), x.0));
+        let likes = per_action[action::LIKE as usize] + per_action[action::SHARE as usize];
+        let follows = per_action[action::FOLLOW as usize];
+        let comments = per_action[action::COMMENT as usize] + per_action[action::REVIEW as usize];
+        o.kind = if follows >= likes && follows >= comments {
+            OperationKind::FollowerVendor
+        } else if comments >= likes {
+            OperationKind::CommentFarm
+        } else {
+            OperationKind::LikeFarm
+        };
+    }
+}
+
+/// The /24 (IPv4) or /64 (IPv6) of an address, as operations list them.
+fn subnet(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v) => {
+            let o = v.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        std::net::IpAddr::V6(v) => {
+            let s = v.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+fn by_trust(
+    log: &EventLog,
+    j: &mut Judgement,
+    cfg: &Corroboration,
+    tr: &TrustReport,
+    touched: &mut [bool],
+    stats: &mut CorroborationStats,
+) {
+    let min_pct = (1.0 - cfg.trusted_share) as f32;
+    let actor = log.actor();
+    let mut demoted: Vec<Id> = Vec::new();
+    for (a, v) in j.accounts.iter_mut().enumerate() {
+        if v.verdict != Verdict::Fake || tr.trust[a] <= 0.0 || tr.percentile[a] < min_pct {
+            continue;
+        }
+        v.reasons |= Reasons::TRUSTED_ACCOUNT | Reasons::OWN_HISTORY;
+        v.reasons = v.reasons & !Reasons::OPERATION_ONLY;
+        if !(v.reasons & (Reasons::VENDOR_CLIENT | Reasons::VENDOR_INFRASTRUCTURE)).is_empty() {
+            v.verdict = Verdict::Compromised;
+            stats.to_compromised += 1;
+        } else {
+            v.verdict = Verdict::Suspicious;
+            stats.to_suspicious += 1;
+        }
+        if v.operation != NO_OP {
+            touched[v.operation as usize] = true;
+        }
+        demoted.push(a as Id);
+    }
+    if demoted.is_empty() {
+        return;
+    }
+    demoted.sort_unstable();
+    // A real person's own events are not fake: keep only the events flagged as operation
+    // work (not `fake-account` camouflage); a person sent to review keeps none.
+    for e in 0..log.len() {
+        let a = actor[e];
+        if j.event_op[e] == NO_OP || demoted.binary_search(&a).is_err() {
+            continue;
+        }
+        let v = j.accounts[a as usize];
+        let r = j.event_reasons[e];
+        let camouflage = (r & !Reasons::FAKE_ACCOUNT).is_empty();
+        if v.verdict == Verdict::Suspicious || camouflage {
+            j.event_op[e] = NO_OP;
+            j.event_reasons[e] = Reasons::default();
+        }
+    }
+    for &a in &demoted {
+        let v = &mut j.accounts[a as usize];
+        if v.verdict == Verdict::Suspicious {
+            if v.operation != NO_OP {
+                let op = &mut j.operations[v.operation as usize];
+                if let Err(k) = op.suspicious.binary_search(&a) {
+                    op.suspicious.insert(k, a);
+                }
+            }
+            v.operation = NO_OP;
+        }
+    }
+}
+
+/// Recomputes members, counts, flagged events and spans of the touched operations.
+fn refresh(log: &EventLog, j: &mut Judgement, touched: &[bool]) {
+    if !touched.iter().any(|&t| t) {
+        return;
+    }
+    for (k, op) in j.operations.iter_mut().enumerate() {
+        if !touched[k] {
+            continue;
+        }
+        op.members.clear();
+        op.fake = 0;
+        op.compromised = 0;
+        let mut score = 0.0;
+        for (a, v) in j.accounts.iter().enumerate() {
+            if v.operation == k as u32 && v.verdict.is_flagged() {
+                op.members.push(a as Id);
+                score += f64::from(v.score);
+                if v.verdict == Verdict::Fake {
+                    op.fake += 1;
+                } else {
+                    op.compromised += 1;
+                }
+            }
+        }
+        op.score = if op.members.is_empty() {
+            0.0
+        } else {
+            score / op.members.len() as f64
+        };
+        op.suspicious
+            .retain(|&a| j.accounts[a as usize].verdict == Verdict::Suspicious);
+        let (mut events, mut lo, mut hi) = (0usize, i64::MAX, i64::MIN);
+        for (e, &o) in j.event_op.iter().enumerate() {
+            if o == k as u32 {
+                events += 1;
+                lo = lo.min(log.ts()[e]);
+                hi = hi.max(log.ts()[e]);
+            }
+        }
+        op.events = events;
+        if events > 0 {
+            op.span = (lo, hi);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_from_empty_toml() {
+        let c: Corroboration = toml::from_str("").unwrap();
+        assert_eq!(c, Corroboration::default());
+        let c: Corroboration = toml::from_str("trust = false").unwrap();
+        assert!(!c.trust);
+        assert!(toml::from_str::<Corroboration>("nope = 1").is_err());
+    }
+}
