@@ -7,7 +7,7 @@
 //!    tokens (lower-case words, emoji as tokens, punctuation dropped) are hashed; comments with
 //!    fewer than `min_words` words are left out (two words — "nice pic", "love this" — are
 //!    what anyone writes); the rest are grouped by their normalised text.
-//! 2. *MinHash and LSH* ([`lsh`]): each distinct text's set of words gets a MinHash
+//! 2. *MinHash and LSH*: each distinct text's set of words gets a MinHash
 //!    signature; texts sharing a band bucket are candidate pairs, verified by exact Jaccard
 //!    similarity; connected components of similar texts are the clusters (a spun template's
 //!    variants differ one slot at a time and chain together).
