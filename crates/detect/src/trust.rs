@@ -337,6 +337,7 @@ mod tests {
 
     /// The same propagation written as dense matrix products, on random small graphs.
     #[test]
+    #[allow(clippy::needless_range_loop)] // the reference is written as the matrix formula
     fn matches_a_dense_matrix_reference() {
         let mut rng = SmallRng::seed_from_u64(11);
         for _ in 0..20 {

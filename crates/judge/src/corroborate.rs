@@ -198,14 +198,21 @@ fn by_devices(
     seed_from_devices(log, j, cfg, rep, &mut joined, stats);
     joined.sort_unstable();
     joined.dedup_by_key(|x| x.0);
+    // Every event of a fake account is fake engagement or its camouflage: one pass.
+    let mut op_of = vec![NO_OP; log.accounts.len()];
     for &(a, op) in &joined {
-        // Every event of a fake account is fake engagement or its camouflage.
-        for e in 0..log.len() {
-            if actor[e] == a && j.event_op[e] == NO_OP {
+        op_of[a as usize] = op;
+    }
+    if !joined.is_empty() {
+        for (e, &a) in actor.iter().enumerate() {
+            let op = op_of[a as usize];
+            if op != NO_OP && j.event_op[e] == NO_OP {
                 j.event_op[e] = op;
                 j.event_reasons[e] |= Reasons::FAKE_ACCOUNT;
             }
         }
+    }
+    for &(a, op) in &joined {
         let v = &mut j.accounts[a as usize];
         v.verdict = Verdict::Fake;
         v.operation = op;
@@ -351,34 +358,46 @@ fn seed_from_devices(
             ),
         });
     }
-    // What the new operations are: beneficiaries, infrastructure, kind.
-    for k in first_new..j.operations.len() {
-        let (mut owners, mut ips, mut clients) = (Vec::new(), Vec::new(), Vec::new());
-        let mut per_action = [0usize; 256];
-        for (e, &o) in j.event_op.iter().enumerate() {
-            if o as usize != k || !j.event_reasons[e].contains(Reasons::EMULATED_DEVICE) {
-                continue;
-            }
-            per_action[log.action()[e] as usize] += 1;
-            if log.owner()[e] != NONE {
-                owners.push(log.owner()[e]);
-            }
-            if log.ip()[e] != NONE {
-                ips.push((log.ip()[e], actor[e]));
-            }
-            if log.client()[e] != NONE {
-                clients.push(log.client()[e]);
-            }
+    // What the new operations are: beneficiaries, infrastructure, kind — one pass.
+    let n_new = j.operations.len() - first_new;
+    if n_new == 0 {
+        return;
+    }
+    let mut owners: Vec<Vec<Id>> = vec![Vec::new(); n_new];
+    let mut ips: Vec<Vec<(Id, Id)>> = vec![Vec::new(); n_new];
+    let mut clients: Vec<Vec<Id>> = vec![Vec::new(); n_new];
+    let mut per_action = vec![[0usize; 256]; n_new];
+    for (e, &o) in j.event_op.iter().enumerate() {
+        if o == NO_OP
+            || (o as usize) < first_new
+            || !j.event_reasons[e].contains(Reasons::EMULATED_DEVICE)
+        {
+            continue;
         }
-        let o = &mut j.operations[k];
-        owners.sort_unstable();
-        owners.dedup();
-        owners.retain(|x| joined.binary_search_by_key(x, |y| y.0).is_err());
-        o.beneficiaries = owners;
-        ips.sort_unstable();
-        ips.dedup();
+        let k = o as usize - first_new;
+        per_action[k][log.action()[e] as usize] += 1;
+        if log.owner()[e] != NONE {
+            owners[k].push(log.owner()[e]);
+        }
+        if log.ip()[e] != NONE {
+            ips[k].push((log.ip()[e], actor[e]));
+        }
+        if log.client()[e] != NONE {
+            clients[k].push(log.client()[e]);
+        }
+    }
+    for k in 0..n_new {
+        let o = &mut j.operations[first_new + k];
+        let mut ow = std::mem::take(&mut owners[k]);
+        ow.sort_unstable();
+        ow.dedup();
+        ow.retain(|x| joined.binary_search_by_key(x, |y| y.0).is_err());
+        o.beneficiaries = ow;
+        let mut ip = std::mem::take(&mut ips[k]);
+        ip.sort_unstable();
+        ip.dedup();
         // IPs at least two members used.
-        o.ips = ips
+        o.ips = ip
             .chunk_by(|x, y| x.0 == y.0)
             .filter(|run| run.len() >= 2)
             .map(|run| run[0].0)
@@ -395,15 +414,17 @@ fn seed_from_devices(
             .collect();
         o.subnets
             .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        clients.sort_unstable();
-        o.clients = clients
+        let mut cl = std::mem::take(&mut clients[k]);
+        cl.sort_unstable();
+        o.clients = cl
             .chunk_by(|a, b| a == b)
             .map(|run| (run[0], run.len()))
             .collect();
         o.clients.sort_by_key(|x| (std::cmp::Reverse(x.1), x.0));
-        let likes = per_action[action::LIKE as usize] + per_action[action::SHARE as usize];
-        let follows = per_action[action::FOLLOW as usize];
-        let comments = per_action[action::COMMENT as usize] + per_action[action::REVIEW as usize];
+        let pa = &per_action[k];
+        let likes = pa[action::LIKE as usize] + pa[action::SHARE as usize];
+        let follows = pa[action::FOLLOW as usize];
+        let comments = pa[action::COMMENT as usize] + pa[action::REVIEW as usize];
         o.kind = if follows >= likes && follows >= comments {
             OperationKind::FollowerVendor
         } else if comments >= likes {
@@ -463,8 +484,7 @@ fn by_trust(
     demoted.sort_unstable();
     // A real person's own events are not fake: keep only the events flagged as operation
     // work (not `fake-account` camouflage); a person sent to review keeps none.
-    for e in 0..log.len() {
-        let a = actor[e];
+    for (e, &a) in actor.iter().enumerate() {
         if j.event_op[e] == NO_OP || demoted.binary_search(&a).is_err() {
             continue;
         }
@@ -490,48 +510,55 @@ fn by_trust(
     }
 }
 
-/// Recomputes members, counts, flagged events and spans of the touched operations.
+/// Recomputes members, counts, flagged events and spans of the touched operations, in one
+/// pass over the accounts and one over the events.
 fn refresh(log: &EventLog, j: &mut Judgement, touched: &[bool]) {
     if !touched.iter().any(|&t| t) {
         return;
+    }
+    let n_ops = j.operations.len();
+    let mut members: Vec<Vec<Id>> = vec![Vec::new(); n_ops];
+    let mut counts = vec![(0usize, 0usize, 0.0f64); n_ops];
+    for (a, v) in j.accounts.iter().enumerate() {
+        let k = v.operation as usize;
+        if v.operation == NO_OP || !touched[k] || !v.verdict.is_flagged() {
+            continue;
+        }
+        members[k].push(a as Id);
+        let c = &mut counts[k];
+        c.2 += f64::from(v.score);
+        if v.verdict == Verdict::Fake {
+            c.0 += 1;
+        } else {
+            c.1 += 1;
+        }
+    }
+    let mut spans = vec![(0usize, i64::MAX, i64::MIN); n_ops];
+    for (e, &o) in j.event_op.iter().enumerate() {
+        if o != NO_OP && touched[o as usize] {
+            let sp = &mut spans[o as usize];
+            sp.0 += 1;
+            sp.1 = sp.1.min(log.ts()[e]);
+            sp.2 = sp.2.max(log.ts()[e]);
+        }
     }
     for (k, op) in j.operations.iter_mut().enumerate() {
         if !touched[k] {
             continue;
         }
-        op.members.clear();
-        op.fake = 0;
-        op.compromised = 0;
-        let mut score = 0.0;
-        for (a, v) in j.accounts.iter().enumerate() {
-            if v.operation == k as u32 && v.verdict.is_flagged() {
-                op.members.push(a as Id);
-                score += f64::from(v.score);
-                if v.verdict == Verdict::Fake {
-                    op.fake += 1;
-                } else {
-                    op.compromised += 1;
-                }
-            }
-        }
+        op.members = std::mem::take(&mut members[k]);
+        (op.fake, op.compromised) = (counts[k].0, counts[k].1);
         op.score = if op.members.is_empty() {
             0.0
         } else {
-            score / op.members.len() as f64
+            counts[k].2 / op.members.len() as f64
         };
+        let accounts = &j.accounts;
         op.suspicious
-            .retain(|&a| j.accounts[a as usize].verdict == Verdict::Suspicious);
-        let (mut events, mut lo, mut hi) = (0usize, i64::MAX, i64::MIN);
-        for (e, &o) in j.event_op.iter().enumerate() {
-            if o == k as u32 {
-                events += 1;
-                lo = lo.min(log.ts()[e]);
-                hi = hi.max(log.ts()[e]);
-            }
-        }
-        op.events = events;
-        if events > 0 {
-            op.span = (lo, hi);
+            .retain(|&a| accounts[a as usize].verdict == Verdict::Suspicious);
+        op.events = spans[k].0;
+        if spans[k].0 > 0 {
+            op.span = (spans[k].1, spans[k].2);
         }
     }
 }
