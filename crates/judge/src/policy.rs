@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.4";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.5";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
