@@ -16,7 +16,16 @@
 //!    worked at least [`Corroboration::min_common_targets`] common targets (each engaged by at
 //!    least three of them): servers stamped from one template, delivering the same orders.
 //!    Fingerprint clusters that share such targets are one operation.
-//! 2. **Trust** (`lockstep_detect::trust`). An account that trust from long-lived, widely
+//! 2. **The operation's own phones and addresses.** An account the judge left alone joins an
+//!    operation as `fake` when at least [`Corroboration::min_infrastructure_share`] of all its
+//!    events came through the operation's infrastructure — the devices and IPs that several of
+//!    its members used for its work and that are exclusive to it (`operations.json`,
+//!    `infrastructure`) — and it engaged one of the operation's targets through them. An
+//!    account whose life is on a farm's phones and addresses, working the farm's orders, is
+//!    the farm's, however few orders it was given; a real person has a device and networks of
+//!    their own. Vendor-app and scraping operations are left out (a vendor's servers drive real
+//!    people's accounts, which the judge's history rule decides).
+//! 3. **Trust** (`lockstep_detect::trust`). An account that trust from long-lived, widely
 //!    endorsed accounts reaches, in the top [`Corroboration::trusted_share`] of all accounts,
 //!    is a real person's: if the judge said `fake`, it becomes `compromised` when its work came
 //!    through the operation's client or infrastructure, and `suspicious` (review) otherwise.
@@ -48,6 +57,11 @@ pub struct Corroboration {
     pub min_cluster_fakes: usize,
     /// Trusted: trust reaches the account and at most this share of accounts rank above it.
     pub trusted_share: f64,
+    /// Apply the operation-infrastructure rule.
+    pub infrastructure: bool,
+    /// An account joins through the operation's infrastructure when at least this share of
+    /// all its events came through it.
+    pub min_infrastructure_share: f64,
     /// Accounts on emulated fingerprints form an operation of their own from this many.
     pub min_device_operation: usize,
     /// … when they worked at least this many common targets.
@@ -62,6 +76,8 @@ impl Default for Corroboration {
             min_emulated_share: 0.5,
             min_cluster_fakes: 3,
             trusted_share: 0.1,
+            infrastructure: true,
+            min_infrastructure_share: 0.5,
             min_device_operation: 5,
             min_common_targets: 2,
         }
@@ -77,6 +93,8 @@ pub struct CorroborationStats {
     pub joined: usize,
     /// Operations formed by accounts on emulated fingerprints alone.
     pub device_operations: usize,
+    /// Accounts that joined an operation through its exclusive phones and addresses.
+    pub by_infrastructure: usize,
     /// `fake` verdicts turned `compromised` by trust.
     pub to_compromised: usize,
     /// `fake` verdicts turned `suspicious` by trust.
@@ -96,12 +114,134 @@ pub fn corroborate(log: &EventLog, j: &mut Judgement, cfg: &Corroboration) -> Co
         by_devices(log, j, cfg, &rep, &mut touched, &mut stats);
         touched.resize(j.operations.len(), true);
     }
+    if cfg.infrastructure {
+        by_infrastructure(log, j, cfg, &mut touched, &mut stats);
+    }
     if cfg.trust {
         let tr = trust(log, &TrustConfig::default());
         by_trust(log, j, cfg, &tr, &mut touched, &mut stats);
     }
     refresh(log, j, &touched);
     stats
+}
+
+fn by_infrastructure(
+    log: &EventLog,
+    j: &mut Judgement,
+    cfg: &Corroboration,
+    touched: &mut [bool],
+    stats: &mut CorroborationStats,
+) {
+    // Which operation each IP and device is infrastructure of (the first, if several).
+    let mut ip_op = vec![NO_OP; log.ips.len()];
+    let mut dev_op = vec![NO_OP; log.devices.len()];
+    for (k, o) in j.operations.iter().enumerate() {
+        if matches!(o.kind, OperationKind::VendorApp | OperationKind::Scraping) {
+            continue;
+        }
+        for &ip in &o.ips {
+            if ip_op[ip as usize] == NO_OP {
+                ip_op[ip as usize] = k as u32;
+            }
+        }
+        for &d in &o.devices {
+            if dev_op[d as usize] == NO_OP {
+                dev_op[d as usize] = k as u32;
+            }
+        }
+    }
+    let (actor, ip, device) = (log.actor(), log.ip(), log.device());
+    let infra_op = |e: usize| {
+        let d = device[e];
+        if d != NONE && dev_op[d as usize] != NO_OP {
+            return dev_op[d as usize];
+        }
+        let i = ip[e];
+        if i != NONE { ip_op[i as usize] } else { NO_OP }
+    };
+    // Per account: events, events through one operation's infrastructure (the first seen),
+    // and whether one of them engaged that operation's targets.
+    let n_acc = log.accounts.len();
+    let mut total = vec![0u32; n_acc];
+    let mut through = vec![0u32; n_acc];
+    let mut op_of = vec![NO_OP; n_acc];
+    let mut worked = vec![false; n_acc];
+    let engagement = ActionSet::engagement();
+    for (e, &a) in actor.iter().enumerate() {
+        let a = a as usize;
+        total[a] += 1;
+        if j.accounts[a].verdict.is_flagged() {
+            continue;
+        }
+        let op = infra_op(e);
+        if op == NO_OP || (op_of[a] != NO_OP && op_of[a] != op) {
+            continue;
+        }
+        op_of[a] = op;
+        through[a] += 1;
+        if engagement.contains(log.action()[e])
+            && j.operations[op as usize]
+                .targets
+                .binary_search(&log.target()[e])
+                .is_ok()
+        {
+            worked[a] = true;
+        }
+    }
+    let joins: Vec<bool> = (0..n_acc)
+        .map(|a| {
+            op_of[a] != NO_OP
+                && worked[a]
+                && f64::from(through[a]) >= cfg.min_infrastructure_share * f64::from(total[a])
+        })
+        .collect();
+    if !joins.iter().any(|&x| x) {
+        return;
+    }
+    for (e, &a) in actor.iter().enumerate() {
+        let a = a as usize;
+        if !joins[a] || j.event_op[e] != NO_OP {
+            continue;
+        }
+        let op = op_of[a];
+        j.event_op[e] = op;
+        let on_target = infra_op(e) == op
+            && engagement.contains(log.action()[e])
+            && j.operations[op as usize]
+                .targets
+                .binary_search(&log.target()[e])
+                .is_ok();
+        j.event_reasons[e] |= if on_target {
+            Reasons::VENDOR_INFRASTRUCTURE
+        } else {
+            Reasons::FAKE_ACCOUNT
+        };
+    }
+    for (a, &join) in joins.iter().enumerate() {
+        if !join {
+            continue;
+        }
+        let op = op_of[a];
+        let v = &mut j.accounts[a];
+        let new = log
+            .account_table
+            .created_at(a as Id)
+            .zip(log.time_span())
+            .is_some_and(|(c, (start, _))| start - c < 30 * 86_400_000);
+        v.verdict = Verdict::Fake;
+        v.operation = op;
+        v.score = v.score.max(0.8);
+        v.reasons = (v.reasons & Reasons::CONTENT_TEMPLATE)
+            | Reasons::VENDOR_INFRASTRUCTURE
+            | Reasons::OPERATION_ONLY
+            | if new {
+                Reasons::NEW_ACCOUNT
+            } else {
+                Reasons::default()
+            };
+        touched[op as usize] = true;
+        stats.by_infrastructure += 1;
+    }
 }
 
 fn by_devices(

@@ -171,3 +171,74 @@ fn the_rules_can_be_switched_off() {
     let s = j.accounts[log.accounts.get("straggler").unwrap() as usize];
     assert_eq!(s.verdict, Verdict::Ok);
 }
+
+/// A like farm on four shared phones, a farm account given a single order on one of them, and
+/// a person on a phone of their own who liked the same post.
+#[test]
+fn an_account_living_on_the_farms_phones_joins_it_and_a_person_does_not() {
+    let mut b = EventLogBuilder::new();
+    for i in 0..40 {
+        for d in 0..3 {
+            like(
+                &mut b,
+                &format!("person{i}"),
+                &format!("own{i}-{d}"),
+                d * DAY + i * 60_000,
+                &format!("phone{i}"),
+            );
+        }
+    }
+    for day in 0..8i64 {
+        for m in 0..8i64 {
+            let phone = format!("farmphone{}", m % 4);
+            like(
+                &mut b,
+                &format!("farm{m}"),
+                &format!("order{day}"),
+                day * DAY + 3_600_000 + m * 15_000,
+                &phone,
+            );
+        }
+    }
+    like(
+        &mut b,
+        "straggler",
+        "order3",
+        3 * DAY + 9 * 3_600_000,
+        "farmphone1",
+    );
+    like(
+        &mut b,
+        "fan",
+        "order3",
+        3 * DAY + 10 * 3_600_000,
+        "fanphone",
+    );
+    for k in 0..5 {
+        like(
+            &mut b,
+            "fan",
+            &format!("own{k}-0"),
+            4 * DAY + k * 60_000,
+            "fanphone",
+        );
+    }
+    let log = b.finish();
+    let (j, _) = scan(&log, &Policy::default()).unwrap();
+    let v = |name: &str| j.accounts[log.accounts.get(name).unwrap() as usize];
+    let farm = v("farm1");
+    assert_eq!(farm.verdict, Verdict::Fake);
+    let s = v("straggler");
+    assert_eq!(s.verdict, Verdict::Fake, "{}", s.reasons);
+    assert_eq!(s.operation, farm.operation);
+    assert!(s.reasons.contains(Reasons::VENDOR_INFRASTRUCTURE));
+    assert_eq!(v("fan").verdict, Verdict::Ok);
+
+    let mut p = Policy::default();
+    p.corroboration.infrastructure = false;
+    let (j, _) = scan(&log, &p).unwrap();
+    assert_eq!(
+        j.accounts[log.accounts.get("straggler").unwrap() as usize].verdict,
+        Verdict::Ok
+    );
+}
