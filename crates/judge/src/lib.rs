@@ -64,12 +64,12 @@ use std::time::{Duration, Instant};
 use lockstep_core::EventLog;
 use lockstep_graph::{ActionSet, GraphIndex};
 
-pub use corroborate::{Corroboration, CorroborationStats, corroborate};
 pub use bans::{
     BAN_MATCHES_HEADER, BanConfig, BanLink, BanMatch, BanMatches, BannedOperation, ClientShare,
     DeliveryProfile, DeviceFingerprint, Evidence, Fingerprint, RangeUse, annotate_operations,
     fingerprints, match_bans, write_ban_matches,
 };
+pub use corroborate::{Corroboration, CorroborationStats, corroborate};
 pub use detectors::run_detectors;
 pub use error::{Error, Result};
 pub use explain::{
@@ -81,8 +81,8 @@ pub use judge::{
     judge_indexed,
 };
 pub use policy::{
-    Content, DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy,
-    Rates, Verdict as VerdictPolicy,
+    Content, DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy, Rates,
+    Verdict as VerdictPolicy,
 };
 pub use reasons::{REASON_CODES, Reasons};
 pub use write::{
