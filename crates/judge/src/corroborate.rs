@@ -38,7 +38,7 @@ use lockstep_detect::trust::{TrustConfig, TrustReport, trust};
 use lockstep_graph::ActionSet;
 use serde::{Deserialize, Serialize};
 
-use crate::judge::{Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict};
+use crate::judge::{Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict, subnet};
 use crate::reasons::Reasons;
 
 /// The thresholds of [`corroborate`] (policy section `[corroboration]`).
@@ -572,20 +572,6 @@ fn seed_from_devices(
         } else {
             OperationKind::LikeFarm
         };
-    }
-}
-
-/// The /24 (IPv4) or /64 (IPv6) of an address, as operations list them.
-fn subnet(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v) => {
-            let o = v.octets();
-            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
-        }
-        std::net::IpAddr::V6(v) => {
-            let s = v.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
     }
 }
 

@@ -1206,7 +1206,7 @@ fn network(ip: IpAddr) -> u64 {
     }
 }
 
-fn subnet(ip: IpAddr) -> String {
+pub(crate) fn subnet(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v) => {
             let o = v.octets();
