@@ -107,12 +107,27 @@ pub fn trust(log: &EventLog, cfg: &TrustConfig) -> TrustReport {
                     .is_some_and(|c| c <= start - min_age)
         })
         .collect();
-    // Reciprocity: the endorsers of each eligible account that it endorses back.
+    // Reciprocity: the endorsers of each eligible account that it endorses back — the
+    // pairs whose reverse is also a pair, by merging the sorted pairs with their sorted
+    // reverses (no lookups).
     let mut back = vec![0u32; n];
-    for &(e, o) in &pairs {
-        if (endorsers[o as usize] >= cfg.seed_min_endorsers) && pairs.binary_search(&(o, e)).is_ok()
-        {
-            back[o as usize] += 1;
+    let mut rev: Vec<(Id, Id)> = pairs
+        .iter()
+        .filter(|&&(_, o)| endorsers[o as usize] >= cfg.seed_min_endorsers)
+        .map(|&(e, o)| (o, e))
+        .collect();
+    rev.sort_unstable();
+    let (mut i, mut k) = (0, 0);
+    while i < pairs.len() && k < rev.len() {
+        match pairs[i].cmp(&rev[k]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => k += 1,
+            std::cmp::Ordering::Equal => {
+                // (o, e) endorses both ways and o is well endorsed: one reciprocal endorser of o.
+                back[rev[k].0 as usize] += 1;
+                i += 1;
+                k += 1;
+            }
         }
     }
     eligible.retain(|&a| {

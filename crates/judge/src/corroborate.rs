@@ -285,7 +285,12 @@ fn by_devices(
         }
         let o = &j.operations[op];
         let mut covered = false;
-        for &a in &c.accounts {
+        // The cluster's events by account (one sort, no rescan per account).
+        let mut by_actor: Vec<(Id, u32)> =
+            c.events.iter().map(|&e| (actor[e as usize], e)).collect();
+        by_actor.sort_unstable();
+        for run in by_actor.chunk_by(|x, y| x.0 == y.0) {
+            let a = run[0].0;
             let v = j.accounts[a as usize];
             if v.verdict.is_flagged()
                 || rep.accounts[a as usize].emulated_share() < cfg.min_emulated_share
@@ -293,14 +298,12 @@ fn by_devices(
                 continue;
             }
             // Its work from these devices on the operation's targets.
-            let work: Vec<u32> = c
-                .events
+            let work: Vec<u32> = run
                 .iter()
-                .copied()
+                .map(|x| x.1)
                 .filter(|&e| {
                     let i = e as usize;
-                    actor[i] == a
-                        && engagement.contains(log.action()[i])
+                    engagement.contains(log.action()[i])
                         && o.targets.binary_search(&log.target()[i]).is_ok()
                 })
                 .collect();
