@@ -163,6 +163,7 @@ fn by_infrastructure(
     // and whether one of them engaged that operation's targets.
     let n_acc = log.accounts.len();
     let mut total = vec![0u32; n_acc];
+    let mut first = vec![i64::MAX; n_acc];
     let mut through = vec![0u32; n_acc];
     let mut op_of = vec![NO_OP; n_acc];
     let mut worked = vec![false; n_acc];
@@ -170,6 +171,7 @@ fn by_infrastructure(
     for (e, &a) in actor.iter().enumerate() {
         let a = a as usize;
         total[a] += 1;
+        first[a] = first[a].min(log.ts()[e]);
         if j.accounts[a].verdict.is_flagged() {
             continue;
         }
@@ -223,11 +225,11 @@ fn by_infrastructure(
         }
         let op = op_of[a];
         let v = &mut j.accounts[a];
+        // Created less than 30 days before its first event (as the judge's `new-account`).
         let new = log
             .account_table
             .created_at(a as Id)
-            .zip(log.time_span())
-            .is_some_and(|(c, (start, _))| start - c < 30 * 86_400_000);
+            .is_some_and(|c| first[a] - c < 30 * 86_400_000);
         v.verdict = Verdict::Fake;
         v.operation = op;
         v.score = v.score.max(0.8);
