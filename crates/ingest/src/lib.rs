@@ -221,6 +221,22 @@ pub fn load(
         opts.progress.clone(),
     );
     ctx.stats.input_bytes = plan.iter().map(|p| p.bytes).sum();
+    #[cfg(feature = "parquet")]
+    {
+        let (mut rows, mut id_rows) = (0usize, 0usize);
+        for p in plan
+            .iter()
+            .filter(|p| p.kind == FileKind::Events && p.format == InputFormat::Parquet)
+        {
+            if let Some((n, has_ids)) = pq::footer_rows(&p.path) {
+                rows = rows.saturating_add(n);
+                id_rows = id_rows.saturating_add(if has_ids { n } else { 0 });
+            }
+        }
+        if rows > 0 {
+            ctx.builder.reserve(rows, id_rows.saturating_mul(12));
+        }
+    }
     let result = plan.iter().try_for_each(|p| read_file(&mut ctx, p));
     let result = result.and_then(|()| ctx.check_budget_final());
     // The rejected lines found so far are flushed even when the load fails.

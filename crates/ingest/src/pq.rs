@@ -334,6 +334,17 @@ fn join_parts(
     RecordBatch::try_new(std::sync::Arc::clone(schema), cols)
 }
 
+/// The rows in `path`'s footer, and whether it has an `id` column: what [`crate::load`]
+/// reserves for before reading, so that the log's columns and duplicate-id index are sized
+/// once for all the Parquet files rather than grown (and rehashed) file by file. Any error is
+/// left for the read itself to report.
+pub(crate) fn footer_rows(path: &Path) -> Option<(usize, bool)> {
+    let f = File::open(path).ok()?;
+    let meta = ArrowReaderMetadata::load(&f, ArrowReaderOptions::new()).ok()?;
+    let rows = usize::try_from(meta.metadata().file_metadata().num_rows()).ok()?;
+    Some((rows, meta.schema().field_with_name("id").is_ok()))
+}
+
 /// Reads the events of one Parquet file.
 pub(crate) fn read_events(ctx: &mut Ctx<'_>, path: &Path) -> Result<()> {
     let check = |schema: &arrow_schema::Schema| -> Result<()> {
