@@ -24,6 +24,9 @@
 //!   [`content::content_clusters`].
 //! - [`rates`]: a target's engagement arriving at a steady cadence, day and night, for
 //!   days (drip-fed followers) — [`rates::drips`].
+//! - [`ranges`]: address ranges (IPv4 /24, IPv6 /48) judged against their own traffic: mostly
+//!   fresh accounts engaging targets the rest of the platform hardly engages —
+//!   [`ranges::suspicious_ranges`].
 //! - [`reference`](mod@reference): naive sequential versions of each detector that the tests hold the
 //!   optimised ones to.
 //!
@@ -59,6 +62,7 @@ pub mod dense;
 pub mod devices;
 mod error;
 pub mod lockstep;
+pub mod ranges;
 pub mod rates;
 pub mod reference;
 mod signal;

@@ -20,6 +20,9 @@ pub enum Reason {
     /// Engagement of a target that its own history and its peers do not explain: a burst,
     /// or an evenly spaced drip over days.
     RateAnomaly,
+    /// An address range (IPv4 /24, IPv6 /48) of mostly fresh accounts whose engagement goes
+    /// to targets the rest of the platform hardly engages.
+    IpRange,
 }
 
 impl Reason {
@@ -31,6 +34,7 @@ impl Reason {
             Reason::DenseTensorBlock => "dense-tensor-block",
             Reason::ContentTemplate => "content-template",
             Reason::RateAnomaly => "rate-anomaly",
+            Reason::IpRange => "ip-range",
         }
     }
 }

@@ -7,6 +7,7 @@ use lockstep_detect::Signal;
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
+use lockstep_detect::ranges::suspicious_ranges;
 use lockstep_detect::rates::{RatesConfig, drips_indexed};
 use lockstep_graph::{ActionSet, GraphIndex, Tensor};
 
@@ -24,7 +25,7 @@ fn timed(name: &'static str, enabled: bool, f: impl FnOnce() -> Result<Vec<Signa
 }
 
 /// Runs lockstep groups (at delivery scale, and for follows at day scale), Fraudar, M-Zoom,
-/// template comments and drips (as enabled by `policy.detectors`) on the engagement index `g`
+/// template comments, drips and address ranges (as enabled by `policy.detectors`) on the engagement index `g`
 /// and returns their signals in that order.
 ///
 /// The two lockstep passes run one after the other; Fraudar and M-Zoom (off by default, see
@@ -116,15 +117,20 @@ pub fn run_detectors(
             Ok(drips_indexed(g, &cfg)?.signals(log))
         })
     };
+    let ranges = || {
+        timed("detect.ranges", d.ranges, || {
+            Ok(suspicious_ranges(g, &policy.ranges.config())?.signals(log))
+        })
+    };
     // The two lockstep passes run one after the other (each is parallel inside and its pair
     // table is the largest allocation of a scan); the dense detectors, whose peeling is
     // sequential, run side by side.
     let a = lockstep();
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
-    let (f, h) = rayon::join(content, rates);
+    let (f, (h, k)) = rayon::join(content, || rayon::join(rates, ranges));
     let mut signals = Vec::new();
-    for r in [a, b, c, e, f, h] {
+    for r in [a, b, c, e, f, h, k] {
         let (s, t) = r?;
         signals.extend(s);
         for (name, d) in t {

@@ -67,6 +67,10 @@ pub fn reason_meaning(code: &str) -> &'static str {
         "trusted-account" => {
             "endorsements from long-lived accounts reach it: a real person's account, so not fake"
         }
+        "ip-range" => {
+            "a fresh account engaging from an address range (IPv4 /24, IPv6 /48) of mostly fresh \
+             accounts whose engagement goes to targets the rest of the platform hardly engages"
+        }
         _ => "",
     }
 }

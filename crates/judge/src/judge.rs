@@ -205,6 +205,7 @@ enum Kind {
     Harvest,
     Content,
     Rate,
+    Range,
 }
 
 impl Kind {
@@ -217,6 +218,7 @@ impl Kind {
             Kind::Harvest => Reasons::MACHINE_RATE_READS,
             Kind::Content => Reasons::CONTENT_TEMPLATE,
             Kind::Rate => Reasons::RATE_ANOMALY,
+            Kind::Range => Reasons::IP_RANGE,
         }
     }
 }
@@ -400,6 +402,7 @@ pub fn judge_indexed(
                 policy.content.join_share,
             ),
             Reason::RateAnomaly => (Kind::Rate, policy.rates.weight, policy.rates.join_share),
+            Reason::IpRange => (Kind::Range, policy.ranges.weight, policy.ranges.join_share),
             _ => continue,
         };
         if s.accounts.is_empty() {
@@ -783,7 +786,7 @@ fn score_account(
         let (targets, days) = spread(log, chunk.iter().map(|r| r.2));
         let share = chunk.len() as f64 / engagement as f64;
         let p = match s.kind {
-            Kind::Lockstep | Kind::Harvest | Kind::Content | Kind::Rate => s.weight,
+            Kind::Lockstep | Kind::Harvest | Kind::Content | Kind::Rate | Kind::Range => s.weight,
             Kind::Expansion => {
                 if own_seed == s.seed {
                     // A member's own in-burst events: more of the same evidence.
@@ -1200,10 +1203,7 @@ fn median_burst_ms(log: &EventLog, s: &Signal) -> i64 {
 /// The network of an address, narrow enough that a proxy pool spreads over many of them
 /// and wide enough to hold one subscriber's addresses: IPv4 /24, IPv6 /48.
 fn network(ip: IpAddr) -> u64 {
-    match ip {
-        IpAddr::V4(v) => u64::from(u32::from(v) >> 8),
-        IpAddr::V6(v) => (1 << 50) | ((u128::from(v) >> 80) as u64),
-    }
+    lockstep_detect::ranges::network_key(ip)
 }
 
 pub(crate) fn subnet(ip: IpAddr) -> String {

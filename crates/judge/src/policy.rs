@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-11-29.5";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-11-30.1";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -29,6 +29,8 @@ pub struct Policy {
     pub content: Content,
     /// Engagement rates (evenly spaced drips).
     pub rates: Rates,
+    /// Address ranges judged against their own traffic.
+    pub ranges: Ranges,
     /// Telling a real person's account that a vendor drives (`compromised`) from an account
     /// that exists only for the operation (`fake`).
     pub history: History,
@@ -47,6 +49,7 @@ impl Default for Policy {
             harvest: Harvest::default(),
             content: Content::default(),
             rates: Rates::default(),
+            ranges: Ranges::default(),
             history: History::default(),
             corroboration: crate::corroborate::Corroboration::default(),
         }
@@ -81,6 +84,8 @@ pub struct Detectors {
     pub content: bool,
     /// Evenly spaced drips of follows. Default true.
     pub rates: bool,
+    /// Address ranges of fresh accounts engaging what nobody else engages. Default true.
+    pub ranges: bool,
 }
 
 impl Default for Detectors {
@@ -96,6 +101,7 @@ impl Default for Detectors {
             harvest: true,
             content: true,
             rates: true,
+            ranges: true,
         }
     }
 }
@@ -340,6 +346,68 @@ impl Default for Rates {
     }
 }
 
+/// Address ranges (IPv4 /24, IPv6 /48) judged against their own traffic: mostly fresh accounts
+/// whose engagement goes mostly to targets that the rest of the platform hardly engages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ranges {
+    /// Accounts that engaged from the range. Default 20.
+    pub min_accounts: u32,
+    /// An account is fresh when created at most this many days before its first engagement
+    /// (needs `created_at` in the accounts file). Default 30.
+    pub fresh_days: f64,
+    /// Share of the range's accounts that are fresh. Default 0.5: a carrier's NAT range is
+    /// mostly people who have had their accounts for years.
+    pub min_fresh_share: f64,
+    /// Accounts of the range that engaged a target for it to count as a co-target. Default 5.
+    pub min_co_accounts: u32,
+    /// … at least this many times the share of all active accounts that engaged it. Default
+    /// 20: a viral post is engaged by a range's people about as often as by everyone else.
+    pub min_lift: f64,
+    /// Share of the range's engagement on co-targets. Default 0.5.
+    pub min_concentration: f64,
+    /// Co-target events from the range for an account to be in the signal. Default 2.
+    pub min_account_events: u32,
+    /// Evidence weight of being one of such a range's fresh accounts. Default 0.6: alone it
+    /// makes an account `suspicious`; with any other evidence (a lockstep group, a template,
+    /// a drip, the operation's infrastructure) it flags.
+    pub weight: f64,
+    /// A range joins the operation that at least this share of its accounts already in an
+    /// operation belong to (at least three); otherwise it seeds its own. Default 0.5.
+    pub join_share: f64,
+}
+
+impl Default for Ranges {
+    fn default() -> Self {
+        Self {
+            min_accounts: 20,
+            fresh_days: 30.0,
+            min_fresh_share: 0.5,
+            min_co_accounts: 5,
+            min_lift: 20.0,
+            min_concentration: 0.5,
+            min_account_events: 2,
+            weight: 0.6,
+            join_share: 0.5,
+        }
+    }
+}
+
+impl Ranges {
+    /// The detector's configuration.
+    pub fn config(&self) -> lockstep_detect::ranges::RangesConfig {
+        lockstep_detect::ranges::RangesConfig {
+            min_accounts: self.min_accounts as usize,
+            fresh_days: self.fresh_days,
+            min_fresh_share: self.min_fresh_share,
+            min_co_accounts: self.min_co_accounts as usize,
+            min_lift: self.min_lift,
+            min_concentration: self.min_concentration,
+            min_account_events: self.min_account_events as usize,
+        }
+    }
+}
+
 /// Fake vs compromised, from the account's own history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -456,6 +524,12 @@ impl Policy {
         unit("rates.min_regular_share", self.rates.min_regular_share)?;
         unit("rates.weight", self.rates.weight)?;
         unit("rates.join_share", self.rates.join_share)?;
+        unit("ranges.weight", self.ranges.weight)?;
+        unit("ranges.join_share", self.ranges.join_share)?;
+        self.ranges
+            .config()
+            .validate()
+            .map_err(|e| Error::InvalidInput(format!("ranges: {e}")))?;
         if self.content.min_jaccard <= 0.0 {
             return Err(Error::InvalidInput(
                 "content.min_jaccard must be positive".into(),

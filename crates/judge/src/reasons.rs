@@ -8,7 +8,7 @@ use std::ops::{BitAnd, BitOr, BitOrAssign, Not};
 pub struct Reasons(u32);
 
 /// Every reason code, in bit order.
-pub const REASON_CODES: [&str; 19] = [
+pub const REASON_CODES: [&str; 20] = [
     "lockstep-group",
     "lockstep-expansion",
     "dense-subgraph",
@@ -28,6 +28,7 @@ pub const REASON_CODES: [&str; 19] = [
     "ban-match",
     "emulated-device",
     "trusted-account",
+    "ip-range",
 ];
 
 impl Reasons {
@@ -74,6 +75,9 @@ impl Reasons {
     /// Long-lived accounts' endorsements reach the account (trust propagation): a real
     /// person's account, so never `fake`.
     pub const TRUSTED_ACCOUNT: Reasons = Reasons(1 << 18);
+    /// A fresh account engaging from an address range (IPv4 /24, IPv6 /48) of mostly fresh
+    /// accounts whose engagement goes to targets the rest of the platform hardly engages.
+    pub const IP_RANGE: Reasons = Reasons(1 << 19);
 
     /// Whether no code is set.
     pub fn is_empty(self) -> bool {
@@ -152,5 +156,15 @@ mod tests {
         assert_eq!(r.to_string(), "lockstep-group;own-history");
         assert!(r.contains(Reasons::OWN_HISTORY));
         assert_eq!(Reasons::default().to_string(), "");
+    }
+
+    #[test]
+    fn every_code_has_a_meaning_for_explain() {
+        for code in REASON_CODES {
+            assert!(
+                !crate::explain::reason_meaning(code).is_empty(),
+                "`lockstep explain` has no words for {code}"
+            );
+        }
     }
 }
