@@ -953,16 +953,41 @@ fn infrastructure(
                 values.binary_search(&x).ok().map(|v| (v as u32, actor[e]))
             })
             .collect();
+        let mut n_events = vec![0usize; values.len()];
+        for &(v, _) in &users {
+            n_events[v as usize] += 1;
+        }
         users.par_sort_unstable();
         users.dedup();
         let mut n_users = vec![0usize; values.len()];
         for &(v, _) in &users {
             n_users[v as usize] += 1;
         }
+        // Operation work (candidates' evidence events) on each value.
+        let mut n_work = vec![0usize; values.len()];
+        for c in cands
+            .iter()
+            .filter(|c| c.score >= floor && c.guard_ok && c.seed != NONE)
+        {
+            for &(e, _) in &c.events {
+                let x = get(e as usize);
+                if x != NONE
+                    && let Ok(v) = values.binary_search(&x)
+                {
+                    n_work[v] += 1;
+                }
+            }
+        }
+        let home = &policy.history;
         let mut out = vec![Vec::new(); n_seeds];
         for (seed, x, members) in shared {
             let v = values.binary_search(&x).expect("collected");
-            if members as f64 >= policy.history.min_infra_exclusive * n_users[v] as f64 {
+            // A household's address or shared tablet: a few people whose own lives make up
+            // most of its traffic. That one of them was hijacked does not make it the
+            // vendor's.
+            let is_home = n_users[v] <= home.home_max_users as usize
+                && (n_work[v] as f64) < home.home_min_work_share * n_events[v] as f64;
+            if !is_home && members as f64 >= home.min_infra_exclusive * n_users[v] as f64 {
                 out[seed as usize].push(x);
             }
         }

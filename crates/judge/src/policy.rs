@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-11-30.1";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-11-30.2";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -442,6 +442,13 @@ pub struct History {
     pub home_networks: u32,
     /// … and 0.5.
     pub min_home_share: f64,
+    /// An IP or device used by at most this many accounts in the log… Default 5 (a
+    /// household).
+    pub home_max_users: u32,
+    /// … whose operation work is less than this share of its events is a home, never an
+    /// operation's infrastructure: one hijacked member of a household does not make the
+    /// family's address the vendor's. Default 0.5.
+    pub home_min_work_share: f64,
 }
 
 impl Default for History {
@@ -455,6 +462,8 @@ impl Default for History {
             min_vendor_share: 0.5,
             home_networks: 3,
             min_home_share: 0.5,
+            home_max_users: 5,
+            home_min_work_share: 0.5,
         }
     }
 }
@@ -513,6 +522,10 @@ impl Policy {
         )?;
         unit("history.min_vendor_share", self.history.min_vendor_share)?;
         unit("history.min_home_share", self.history.min_home_share)?;
+        unit(
+            "history.home_min_work_share",
+            self.history.home_min_work_share,
+        )?;
         unit(
             "verdict.loose_lockstep_weight",
             self.verdict.loose_lockstep_weight,

@@ -350,3 +350,112 @@ fn one_viral_burst_is_not_an_operation() {
     let (j, _) = scan(&log, &Policy::default()).unwrap();
     assert_eq!(j.verdict_counts()[2] + j.verdict_counts()[3], 0);
 }
+
+/// A vendor app drives 40 people; two of them share a home address with a housemate who
+/// follows the boosted creators and liked several of the boosted posts while the orders were
+/// delivered. The family's address is not the vendor's infrastructure: the housemate is at
+/// most `suspicious`. With the home rule switched off the same log flags the housemate, which
+/// is what the rule is for.
+#[test]
+fn a_hijacked_accounts_household_is_not_the_vendors_infrastructure() {
+    let mut rng = Rng(17);
+    let mut w = World::default();
+    w.background(&mut rng, 300);
+    let home = "10.9.9.9";
+    for (who, phone) in [
+        ("homeA", "phone-a"),
+        ("homeB", "phone-b"),
+        ("mate", "phone-m"),
+    ] {
+        for d in 0..14 {
+            for _ in 0..3 {
+                let ts = T0 + d * DAY + rng.below(DAY as u64) as i64;
+                let c = rng.below(200);
+                let post = format!("post-c{c}-{}", rng.below(30));
+                w.ev(
+                    ts,
+                    who,
+                    "like",
+                    &post,
+                    &format!("creator{c}"),
+                    home,
+                    phone,
+                    "android/412.0",
+                );
+            }
+        }
+    }
+    for o in 0..16i64 {
+        let start = T0 + 3 * DAY + o * 16 * HOUR;
+        let post = format!("post-client{}-{o}", o % 3);
+        let owner = format!("client{}", o % 3);
+        for p in 0..40 {
+            if rng.below(2) == 0 {
+                continue;
+            }
+            let ts = start + rng.below(20 * MIN as u64) as i64;
+            let ip = format!("198.51.100.{}", rng.below(8));
+            w.ev(
+                ts,
+                &format!("person{p}"),
+                "like",
+                &post,
+                &owner,
+                &ip,
+                "",
+                "api:multi-manager",
+            );
+        }
+        // The two hijacked housemates are driven from home (the app runs on their phones).
+        for (who, phone) in [("homeA", "phone-a"), ("homeB", "phone-b")] {
+            let ts = start + rng.below(20 * MIN as u64) as i64;
+            w.ev(
+                ts,
+                who,
+                "like",
+                &post,
+                &owner,
+                home,
+                phone,
+                "api:multi-manager",
+            );
+        }
+        // The housemate likes some of the boosted posts while they are delivered.
+        if o % 3 == 0 {
+            let ts = start + 5 * MIN + rng.below(10 * MIN as u64) as i64;
+            w.ev(
+                ts,
+                "mate",
+                "like",
+                &post,
+                &owner,
+                home,
+                "phone-m",
+                "android/412.0",
+            );
+        }
+    }
+    let mut created: Vec<(String, i64)> = (0..300)
+        .map(|p| (format!("person{p}"), T0 - 900 * DAY))
+        .collect();
+    for who in ["homeA", "homeB", "mate"] {
+        created.push((who.to_string(), T0 - 900 * DAY));
+    }
+    let created: Vec<(&str, i64)> = created.iter().map(|(a, t)| (a.as_str(), *t)).collect();
+    let log = w.build(&created);
+    let (j, _) = scan(&log, &Policy::default()).unwrap();
+    for who in ["homeA", "homeB"] {
+        assert_eq!(verdict(&log, &j, who), Verdict::Compromised, "{who}");
+    }
+    assert!(
+        !verdict(&log, &j, "mate").is_flagged(),
+        "the housemate is not flagged"
+    );
+    let mut off = Policy::default();
+    off.history.home_max_users = 0;
+    let (j, _) = scan(&log, &off).unwrap();
+    assert!(
+        verdict(&log, &j, "mate").is_flagged(),
+        "without the home rule the family's address counts as the vendor's"
+    );
+}
