@@ -119,6 +119,21 @@ pub fn network_key(ip: IpAddr) -> u64 {
     }
 }
 
+/// The networks of `log`'s IPs: their distinct keys, sorted, and each IP id's index into them.
+pub fn network_ids(log: &EventLog) -> (Vec<u64>, Vec<Id>) {
+    let keys: Vec<u64> = (0..log.ips.len() as Id)
+        .map(|i| network_key(log.ips.resolve(i)))
+        .collect();
+    let mut nets = keys.clone();
+    nets.par_sort_unstable();
+    nets.dedup();
+    let net_of_ip = keys
+        .iter()
+        .map(|k| nets.binary_search(k).map_or(NONE, |i| i as Id))
+        .collect();
+    (nets, net_of_ip)
+}
+
 /// A network key as `a.b.c.0/24` or `x:y:z::/48`.
 pub fn network_name(key: u64) -> String {
     if key >> 50 == 1 {
@@ -235,17 +250,7 @@ impl RangesReport {
 pub fn suspicious_ranges(g: &GraphIndex<'_>, cfg: &RangesConfig) -> Result<RangesReport> {
     cfg.validate()?;
     let log = g.log();
-    // Each IP's network as a dense id.
-    let keys: Vec<u64> = (0..log.ips.len() as Id)
-        .map(|i| network_key(log.ips.resolve(i)))
-        .collect();
-    let mut nets = keys.clone();
-    nets.par_sort_unstable();
-    nets.dedup();
-    let net_of_ip: Vec<u32> = keys
-        .iter()
-        .map(|k| nets.binary_search(k).map_or(NONE, |i| i as u32))
-        .collect();
+    let (nets, net_of_ip) = network_ids(log);
     // Engagement events grouped by network (counting sort, events in index order).
     let ip = log.ip();
     let net_of = |e: u32| {

@@ -23,6 +23,7 @@ use std::net::IpAddr;
 use std::time::Instant;
 
 use lockstep_core::{EventLog, Id, NONE, action};
+use lockstep_detect::ranges::network_key;
 use lockstep_detect::{Reason, Signal};
 use lockstep_graph::{Bipartite, GraphIndex, TimeIndexed};
 use rayon::prelude::*;
@@ -886,16 +887,7 @@ fn infrastructure(
     let actor = log.actor();
     let floor = policy.verdict.suspicious_score;
     // Each IP's network as a dense id.
-    let keys: Vec<u64> = (0..log.ips.len() as Id)
-        .map(|i| network(log.ips.resolve(i)))
-        .collect();
-    let mut distinct = keys.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let net_of_ip: Vec<Id> = keys
-        .iter()
-        .map(|k| distinct.binary_search(k).expect("present") as Id)
-        .collect();
+    let (_, net_of_ip) = lockstep_detect::ranges::network_ids(log);
     let ip_col = log.ip();
     let net = |e: usize| {
         let ip = ip_col[e];
@@ -905,100 +897,104 @@ fn infrastructure(
             net_of_ip[ip as usize]
         }
     };
-    let collect = |get: &(dyn Fn(usize) -> Id + Sync), only: Option<&[bool]>| -> Vec<Vec<Id>> {
-        let mut keys: Vec<(u32, Id, Id, bool)> = cands
-            .par_iter()
-            .filter(|c| c.score >= floor && c.guard_ok && c.seed != NONE)
-            .flat_map_iter(|c| {
-                let mut v: Vec<(u32, Id, Id, bool)> = c
-                    .events
-                    .iter()
-                    .map(|&(e, _)| get(e as usize))
-                    .filter(|&x| x != NONE && only.is_none_or(|o| o[x as usize]))
-                    .map(|x| (c.seed, x, c.account, c.core))
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .collect();
-        keys.par_sort_unstable();
-        // (seed, value, members) with at least `min` members.
-        let mut shared: Vec<(u32, Id, usize)> = Vec::new();
-        let mut k = 0;
-        while k < keys.len() {
-            let mut end = k;
-            while end < keys.len() && (keys[end].0, keys[end].1) == (keys[k].0, keys[k].1) {
-                end += 1;
-            }
-            if end - k >= min && keys[k..end].iter().any(|x| x.3) {
-                shared.push((keys[k].0, keys[k].1, end - k));
-            }
-            k = end;
-        }
-        // Exclusivity: of everyone who used the value anywhere in the log, how many are
-        // the operation's members. A carrier-NAT address or a popular scheduling app is
-        // shared by many people and is no operation's infrastructure.
-        let mut values: Vec<Id> = shared.iter().map(|x| x.1).collect();
-        values.sort_unstable();
-        values.dedup();
-        let mut users: Vec<(u32, Id)> = (0..log.len())
-            .into_par_iter()
-            .with_min_len(1 << 14)
-            .filter_map(|e| {
-                let x = get(e);
-                if x == NONE {
-                    return None;
+    // `homes`: whether the value can be a household's (an address, a network, a device; not
+    // an app).
+    let collect =
+        |get: &(dyn Fn(usize) -> Id + Sync), only: Option<&[bool]>, homes: bool| -> Vec<Vec<Id>> {
+            let mut keys: Vec<(u32, Id, Id, bool)> = cands
+                .par_iter()
+                .filter(|c| c.score >= floor && c.guard_ok && c.seed != NONE)
+                .flat_map_iter(|c| {
+                    let mut v: Vec<(u32, Id, Id, bool)> = c
+                        .events
+                        .iter()
+                        .map(|&(e, _)| get(e as usize))
+                        .filter(|&x| x != NONE && only.is_none_or(|o| o[x as usize]))
+                        .map(|x| (c.seed, x, c.account, c.core))
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            keys.par_sort_unstable();
+            // (seed, value, members) with at least `min` members.
+            let mut shared: Vec<(u32, Id, usize)> = Vec::new();
+            let mut k = 0;
+            while k < keys.len() {
+                let mut end = k;
+                while end < keys.len() && (keys[end].0, keys[end].1) == (keys[k].0, keys[k].1) {
+                    end += 1;
                 }
-                values.binary_search(&x).ok().map(|v| (v as u32, actor[e]))
-            })
-            .collect();
-        let mut n_events = vec![0usize; values.len()];
-        for &(v, _) in &users {
-            n_events[v as usize] += 1;
-        }
-        users.par_sort_unstable();
-        users.dedup();
-        let mut n_users = vec![0usize; values.len()];
-        for &(v, _) in &users {
-            n_users[v as usize] += 1;
-        }
-        // Operation work (candidates' evidence events) on each value.
-        let mut n_work = vec![0usize; values.len()];
-        for c in cands
-            .iter()
-            .filter(|c| c.score >= floor && c.guard_ok && c.seed != NONE)
-        {
-            for &(e, _) in &c.events {
-                let x = get(e as usize);
-                if x != NONE
-                    && let Ok(v) = values.binary_search(&x)
-                {
-                    n_work[v] += 1;
+                if end - k >= min && keys[k..end].iter().any(|x| x.3) {
+                    shared.push((keys[k].0, keys[k].1, end - k));
+                }
+                k = end;
+            }
+            // Exclusivity: of everyone who used the value anywhere in the log, how many are
+            // the operation's members. A carrier-NAT address or a popular scheduling app is
+            // shared by many people and is no operation's infrastructure.
+            let mut values: Vec<Id> = shared.iter().map(|x| x.1).collect();
+            values.sort_unstable();
+            values.dedup();
+            let mut users: Vec<(u32, Id)> = (0..log.len())
+                .into_par_iter()
+                .with_min_len(1 << 14)
+                .filter_map(|e| {
+                    let x = get(e);
+                    if x == NONE {
+                        return None;
+                    }
+                    values.binary_search(&x).ok().map(|v| (v as u32, actor[e]))
+                })
+                .collect();
+            let mut n_events = vec![0usize; values.len()];
+            for &(v, _) in &users {
+                n_events[v as usize] += 1;
+            }
+            users.par_sort_unstable();
+            users.dedup();
+            let mut n_users = vec![0usize; values.len()];
+            for &(v, _) in &users {
+                n_users[v as usize] += 1;
+            }
+            // Operation work (candidates' evidence events) on each value.
+            let mut n_work = vec![0usize; values.len()];
+            for c in cands
+                .iter()
+                .filter(|c| homes && c.score >= floor && c.guard_ok && c.seed != NONE)
+            {
+                for &(e, _) in &c.events {
+                    let x = get(e as usize);
+                    if x != NONE
+                        && let Ok(v) = values.binary_search(&x)
+                    {
+                        n_work[v] += 1;
+                    }
                 }
             }
-        }
-        let home = &policy.history;
-        let mut out = vec![Vec::new(); n_seeds];
-        for (seed, x, members) in shared {
-            let v = values.binary_search(&x).expect("collected");
-            // A household's address or shared tablet: a few people whose own lives make up
-            // most of its traffic. That one of them was hijacked does not make it the
-            // vendor's.
-            let is_home = n_users[v] <= home.home_max_users as usize
-                && (n_work[v] as f64) < home.home_min_work_share * n_events[v] as f64;
-            if !is_home && members as f64 >= home.min_infra_exclusive * n_users[v] as f64 {
-                out[seed as usize].push(x);
+            let home = &policy.history;
+            let mut out = vec![Vec::new(); n_seeds];
+            for (seed, x, members) in shared {
+                let v = values.binary_search(&x).expect("collected");
+                // A household's address or shared tablet: a few people whose own lives make up
+                // most of its traffic. That one of them was hijacked does not make it the
+                // vendor's.
+                let is_home = homes
+                    && n_users[v] <= home.home_max_users as usize
+                    && (n_work[v] as f64) < home.home_min_work_share * n_events[v] as f64;
+                if !is_home && members as f64 >= home.min_infra_exclusive * n_users[v] as f64 {
+                    out[seed as usize].push(x);
+                }
             }
-        }
-        out
-    };
+            out
+        };
     let (ip, dev, cli) = (log.ip(), log.device(), log.client());
     Infra {
-        ips: collect(&|e| ip[e], None),
-        nets: collect(&net, None),
-        devices: collect(&|e| dev[e], None),
-        clients: collect(&|e| cli[e], Some(third_party)),
+        ips: collect(&|e| ip[e], None, true),
+        nets: collect(&net, None, true),
+        devices: collect(&|e| dev[e], None, true),
+        clients: collect(&|e| cli[e], Some(third_party), false),
         net_of_ip,
     }
 }
@@ -1098,7 +1094,7 @@ fn decide(
         if r.is_empty() {
             own += 1;
             if log.ip()[i] != NONE {
-                own_nets.push(network(log.ips.resolve(log.ip()[i])));
+                own_nets.push(network_key(log.ips.resolve(log.ip()[i])));
             }
             if log.ts()[i] < first_driven {
                 own_before += 1;
@@ -1223,12 +1219,6 @@ fn median_burst_ms(log: &EventLog, s: &Signal) -> i64 {
     }
     bursts.sort_unstable();
     bursts[bursts.len() / 2]
-}
-
-/// The network of an address, narrow enough that a proxy pool spreads over many of them
-/// and wide enough to hold one subscriber's addresses: IPv4 /24, IPv6 /48.
-fn network(ip: IpAddr) -> u64 {
-    lockstep_detect::ranges::network_key(ip)
 }
 
 pub(crate) fn subnet(ip: IpAddr) -> String {
