@@ -539,10 +539,10 @@ impl Policy {
         unit("rates.join_share", self.rates.join_share)?;
         unit("ranges.weight", self.ranges.weight)?;
         unit("ranges.join_share", self.ranges.join_share)?;
-        self.ranges
-            .config()
-            .validate()
-            .map_err(|e| Error::InvalidInput(format!("ranges: {e}")))?;
+        self.ranges.config().validate().map_err(|e| match e {
+            lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("ranges.{m}")),
+            other => Error::InvalidInput(format!("ranges: {other}")),
+        })?;
         if self.content.min_jaccard <= 0.0 {
             return Err(Error::InvalidInput(
                 "content.min_jaccard must be positive".into(),

@@ -30,3 +30,19 @@ fn unknown_keys_and_bad_values_are_errors() {
         assert!(Policy::from_toml(bad).is_err(), "accepted {bad:?}");
     }
 }
+
+#[test]
+fn bad_range_and_home_values_name_their_key() {
+    for (bad, key) in [
+        ("[ranges]\nmin_lift = 0.5", "ranges.min_lift"),
+        ("[ranges]\nmin_fresh_share = 2.0", "ranges.min_fresh_share"),
+        (
+            "[history]\nhome_min_work_share = 2.0",
+            "history.home_min_work_share",
+        ),
+    ] {
+        let e = Policy::from_toml(bad).expect_err(bad).to_string();
+        assert!(e.contains(key), "{bad:?}: {e}");
+        assert_eq!(e.matches("invalid input").count(), 1, "{e}");
+    }
+}
