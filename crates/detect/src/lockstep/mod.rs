@@ -190,8 +190,8 @@ pub struct LockstepStats {
     pub hot_buckets: usize,
     /// Events in hot buckets.
     pub hot_bucket_events: usize,
-    /// Co-engagement records (one per pair of events in a shared bucket) before
-    /// deduplication.
+    /// Co-engagement records before deduplication: one per pair of events paired in a
+    /// bucket of grid 0, or of grid 1 when grid 0 did not already pair them.
     pub pair_records: usize,
     /// Distinct (pair, target) co-engagements.
     pub pair_targets: usize,

@@ -57,9 +57,9 @@ fn target_events<G: TimeIndexed>(
     ep.extend(m.iter().map(|&(t, _)| cfg.episode(t)));
 }
 
-/// Calls `f(start, end)` for every bucket of `m` (sorted by time) on both grids.
+/// Calls `f(grid, start, end)` for every bucket of `m` (sorted by time), grid 0 first.
 #[inline]
-fn for_each_bucket(m: &[(i64, Id)], cfg: &LockstepConfig, mut f: impl FnMut(usize, usize)) {
+fn for_each_bucket(m: &[(i64, Id)], cfg: &LockstepConfig, mut f: impl FnMut(usize, usize, usize)) {
     for grid in 0..2 {
         let mut i = 0;
         while i < m.len() {
@@ -68,9 +68,41 @@ fn for_each_bucket(m: &[(i64, Id)], cfg: &LockstepConfig, mut f: impl FnMut(usiz
             while j < m.len() && cfg.bucket(m[j].0, grid) == b {
                 j += 1;
             }
-            f(i, j);
+            f(grid, i, j);
             i = j;
         }
+    }
+}
+
+/// The grid-0 bucket of every event of one target, as its `(start, end)` positions, so that a
+/// grid-1 bucket can skip the pairs grid 0 already gave.
+#[derive(Default)]
+struct Grid0 {
+    spans: Vec<(u32, u32)>,
+}
+
+impl Grid0 {
+    /// Records bucket `i..j` of grid 0 (`len` is the target's event count).
+    #[inline]
+    fn note(&mut self, len: usize, i: usize, j: usize) {
+        if i == 0 {
+            self.spans.clear();
+            self.spans.resize(len, (0, 0));
+        }
+        self.spans[i..j].fill((i as u32, j as u32));
+    }
+
+    /// Whether events `x` and `y` (positions in the target's events) were paired on grid 0:
+    /// the same bucket, and in a hot bucket the same or neighbouring chunks.
+    #[inline]
+    fn paired(&self, cfg: &LockstepConfig, x: usize, y: usize) -> bool {
+        let (s, e) = self.spans[x];
+        if self.spans[y].0 != s {
+            return false;
+        }
+        let c = chunk_len((e - s) as usize, cfg);
+        let s = s as usize;
+        ((x - s) / c).abs_diff((y - s) / c) <= 1
     }
 }
 
@@ -152,31 +184,38 @@ where
     (0..g.num_targets() as Id)
         .into_par_iter()
         .fold(
-            || (Census::new(), Vec::new(), Vec::new()),
-            |(mut c, mut m, mut ep), t| {
+            || (Census::new(), Vec::new(), Vec::new(), Grid0::default()),
+            |(mut c, mut m, mut ep, mut g0), t| {
                 target_events(g, t, cfg, eligible, &mut m, &mut ep);
                 if m.len() < 2 {
-                    return (c, m, ep);
+                    return (c, m, ep, g0);
                 }
                 for &e in &ep {
                     c.episodes = (c.episodes.0.min(e), c.episodes.1.max(e));
                 }
-                for_each_bucket(&m, cfg, |i, j| {
+                let n = m.len();
+                for_each_bucket(&m, cfg, |grid, i, j| {
                     c.stats.buckets += 1;
                     if j - i > cfg.max_bucket {
                         c.stats.hot_buckets += 1;
                         c.stats.hot_bucket_events += j - i;
                     }
+                    if grid == 0 {
+                        g0.note(n, i, j);
+                    }
                     let b = &m[i..j];
                     bucket_pairs(b, cfg, |x, y| {
+                        if grid == 1 && g0.paired(cfg, i + x, i + y) {
+                            return;
+                        }
                         c.stats.pair_records += 1;
                         c.bins[(b[x].1.min(b[y].1) >> shift) as usize] += 1;
                     });
                 });
-                (c, m, ep)
+                (c, m, ep, g0)
             },
         )
-        .map(|(c, _, _)| c)
+        .map(|(c, _, _, _)| c)
         .reduce(Census::new, Census::merge)
 }
 
@@ -263,6 +302,7 @@ fn emit_target<G: TimeIndexed + Bipartite>(
     pk: Packing,
     m: &mut Vec<(i64, Id)>,
     ep: &mut Vec<u32>,
+    g0: &mut Grid0,
     out: &mut Vec<u64>,
 ) {
     // Skip targets none of whose accounts is in range without reading their events.
@@ -276,7 +316,11 @@ fn emit_target<G: TimeIndexed + Bipartite>(
         return;
     }
     let start = out.len();
-    for_each_bucket(m, cfg, |i, j| {
+    let n = m.len();
+    for_each_bucket(m, cfg, |grid, i, j| {
+        if grid == 0 {
+            g0.note(n, i, j);
+        }
         let chunk = chunk_len(j - i, cfg);
         for x in i..j {
             let ax = m[x].1;
@@ -289,7 +333,7 @@ fn emit_target<G: TimeIndexed + Bipartite>(
             let a_rel = ax as u64 - lo;
             for y in from..to {
                 let ay = m[y].1;
-                if ay > ax {
+                if ay > ax && (grid == 0 || !g0.paired(cfg, x, y)) {
                     out.push(pk.pack(a_rel, ay, ep[x.min(y)]));
                 }
             }
@@ -369,6 +413,9 @@ pub(crate) fn pair_stat<G: Bipartite>(g: &G, a: Id, b: Id, shared: u32, episodes
 
 /// The rows of the pair table `keep` accepts, sorted by `(a, b)`, and the run's counters.
 ///
+/// A pair of events that shares a bucket on both grids gives one record, not two: grid 1
+/// skips the pairs grid 0 gave (the record would be the same, so the table is too).
+///
 /// Step 1 (census) pairs every bucket once to count the records by first account; the first
 /// account id space is then cut into ranges of at most `cfg.pass_records` records. Step 2
 /// runs once per range: every target emits the records whose first account is in the range,
@@ -413,8 +460,8 @@ where
         let parts: Vec<Vec<u64>> = (0..g.num_targets() as Id)
             .into_par_iter()
             .fold(
-                || (Vec::new(), Vec::new(), Vec::new()),
-                |(mut out, mut m, mut ep), t| {
+                || (Vec::new(), Vec::new(), Vec::new(), Grid0::default()),
+                |(mut out, mut m, mut ep, mut g0), t| {
                     emit_target(
                         g,
                         t,
@@ -424,12 +471,13 @@ where
                         pk,
                         &mut m,
                         &mut ep,
+                        &mut g0,
                         &mut out,
                     );
-                    (out, m, ep)
+                    (out, m, ep, g0)
                 },
             )
-            .map(|(out, _, _)| out)
+            .map(|(out, _, _, _)| out)
             .collect();
         let mut recs = Vec::with_capacity(parts.iter().map(Vec::len).sum());
         for p in parts {
@@ -529,6 +577,48 @@ mod tests {
         assert!(!out.contains(&(0, 4)));
         assert!(out.contains(&(2, 5)));
         assert!(out.contains(&(4, 5)));
+    }
+
+    #[test]
+    fn a_pair_in_both_grids_is_one_record() {
+        let cfg = LockstepConfig {
+            min_shared_targets: 1,
+            ..LockstepConfig::default()
+        };
+        let w = cfg.window_ms;
+        let mut b = EventLogBuilder::new();
+        // Two events a minute apart, both inside one grid-0 and one grid-1 bucket; a third
+        // across the grid-0 edge pairs on grid 1 only.
+        for (line, (ts, actor)) in [(w / 2 + 1, "u1"), (w / 2 + 60_001, "u2"), (w + 10, "u3")]
+            .into_iter()
+            .enumerate()
+        {
+            b.push(&RawEvent {
+                id: None,
+                ts,
+                actor,
+                action: "like",
+                target: "p",
+                owner: None,
+                text: None,
+                ip: None,
+                device: None,
+                client: None,
+                line: line as u32 + 1,
+            })
+            .unwrap();
+        }
+        let log = b.finish();
+        assert_eq!(cfg.bucket(w / 2 + 1, 0), cfg.bucket(w / 2 + 60_001, 0));
+        assert_eq!(cfg.bucket(w / 2 + 1, 1), cfg.bucket(w / 2 + 60_001, 1));
+        assert_ne!(cfg.bucket(w / 2 + 1, 0), cfg.bucket(w + 10, 0));
+        assert_eq!(cfg.bucket(w / 2 + 1, 1), cfg.bucket(w + 10, 1));
+        let g = GraphIndex::build(&log, cfg.actions);
+        let (rows, st) = pair_table_with_stats(&g, &cfg, |_| true);
+        // u1–u2 on grid 0 (not again on grid 1), u1–u3 and u2–u3 on grid 1.
+        assert_eq!(st.pair_records, 3);
+        assert_eq!(st.pair_targets, 3);
+        assert_eq!(rows, crate::reference::lockstep::pair_table(&log, &cfg));
     }
 
     #[test]
