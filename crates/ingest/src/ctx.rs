@@ -23,6 +23,9 @@ pub(crate) struct Ctx<'s> {
     pub(crate) progress: Option<ProgressFn>,
     /// Bytes of the files finished before the current one.
     pub(crate) bytes_before: u64,
+    /// The per-row outcomes of a columnar batch, kept between batches so that each batch
+    /// writes into memory that is already mapped.
+    pub(crate) results: Vec<Result<(), PushError>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -44,6 +47,7 @@ impl<'s> Ctx<'s> {
             block_bytes,
             progress,
             bytes_before: 0,
+            results: Vec::new(),
         }
     }
 

@@ -623,13 +623,14 @@ fn push_keyed(
             ids: &mut c_client.ids,
         }),
     };
-    let mut results = Vec::with_capacity(rows.len());
+    let mut results = std::mem::take(&mut ctx.results);
     ctx.builder
         .push_columns(&mut batch, &mut results)
         .map_err(Error::Core)?;
 
     // Every row accounted for in order: kept or rejected.
     if bad.is_empty() && results.iter().all(|r| r.is_ok()) {
+        ctx.results = results;
         ctx.lines(n as u64, 0);
         ctx.kept_many(n as u64);
         return Ok(true);
