@@ -134,20 +134,21 @@ pub fn network_ids(log: &EventLog) -> (Vec<u64>, Vec<Id>) {
     (nets, net_of_ip)
 }
 
-/// A network key as `a.b.c.0/24` or `x:y:z::/48`.
+/// A network key as `a.b.c.0/24`, or an IPv6 /48 in its canonical text (RFC 5952, as
+/// `2001:db8::/48`).
 pub fn network_name(key: u64) -> String {
     if key >> 50 == 1 {
-        let k = key & ((1 << 48) - 1);
-        format!(
-            "{:x}:{:x}:{:x}::/48",
-            (k >> 32) & 0xffff,
-            (k >> 16) & 0xffff,
-            k & 0xffff
-        )
+        let bits = u128::from(key & ((1 << 48) - 1)) << 80;
+        format!("{}/48", std::net::Ipv6Addr::from(bits))
     } else {
         let k = key as u32;
         format!("{}.{}.{}.0/24", (k >> 16) & 0xff, (k >> 8) & 0xff, k & 0xff)
     }
+}
+
+/// The /24 (IPv4) or /48 (IPv6) network of `ip`, as [`network_name`] writes it.
+pub fn network_of(ip: IpAddr) -> String {
+    network_name(network_key(ip))
 }
 
 /// One range that its own traffic gives away.
@@ -436,6 +437,11 @@ mod tests {
         assert_eq!(network_name(network_key(v4)), "203.0.113.0/24");
         let v6: IpAddr = "2001:db8:42:7::1".parse().expect("ip");
         assert_eq!(network_name(network_key(v6)), "2001:db8:42::/48");
+        // Canonical text: a zero group is compressed, and the rest of the /48 is dropped.
+        let v6: IpAddr = "2001:db8:0:ffff::9".parse().expect("ip");
+        assert_eq!(network_of(v6), "2001:db8::/48");
+        let v6: IpAddr = "fe80:1:2:3::".parse().expect("ip");
+        assert_eq!(network_of(v6), "fe80:1:2::/48");
         let other: IpAddr = "203.0.114.1".parse().expect("ip");
         assert_ne!(network_key(v4), network_key(other));
     }

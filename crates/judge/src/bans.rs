@@ -284,16 +284,7 @@ pub struct BanMatches {
 
 /// The range of `ip`: IPv4 /24, IPv6 /48 (what `enforce plan` blocks by default).
 fn range_of(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(a) => {
-            let o = a.octets();
-            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
-        }
-        IpAddr::V6(a) => {
-            let bits = u128::from(a) & !((1u128 << 80) - 1);
-            format!("{}/48", std::net::Ipv6Addr::from(bits))
-        }
-    }
+    lockstep_detect::ranges::network_of(ip)
 }
 
 /// A parsed CIDR: network bits and prefix length, IPv4 as IPv4-mapped IPv6.

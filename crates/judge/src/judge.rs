@@ -148,7 +148,7 @@ pub struct Operation {
     pub victims: Vec<Id>,
     /// IPs at least `min_infra_members` members used for operation work, sorted.
     pub ips: Vec<Id>,
-    /// Their /24 (IPv4) or /64 (IPv6) networks with the number of infrastructure IPs in each.
+    /// Their /24 (IPv4) or /48 (IPv6) networks with the number of infrastructure IPs in each.
     pub subnets: Vec<(String, usize)>,
     /// Devices at least `min_infra_members` members used for operation work, sorted.
     pub devices: Vec<Id>,
@@ -1222,16 +1222,7 @@ fn median_burst_ms(log: &EventLog, s: &Signal) -> i64 {
 }
 
 pub(crate) fn subnet(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v) => {
-            let o = v.octets();
-            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
-        }
-        IpAddr::V6(v) => {
-            let s = v.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-    }
+    lockstep_detect::ranges::network_of(ip)
 }
 
 #[allow(clippy::too_many_arguments)]
