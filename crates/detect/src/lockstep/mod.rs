@@ -7,7 +7,9 @@
 //!    are cut into time buckets on two grids offset by half a window, so two engagements less
 //!    than half a window apart always share a bucket. Every pair of distinct eligible accounts
 //!    in a bucket is a co-engagement; hot buckets are cut into time-ordered chunks and only
-//!    neighbouring chunks pair, so a viral post costs O(n · chunk) instead of O(n²).
+//!    neighbouring chunks pair, so a viral post costs O(n · chunk) instead of O(n²). A pair
+//!    of events in the same bucket on both grids is one co-engagement: grid 1 only adds the
+//!    pairs grid 0 did not make (without hot buckets, those across its two grid-0 buckets).
 //! 2. *Exchange by pair, aggregate*: a census counts the co-engagements by first (smaller)
 //!    account, and the account id space is cut into ranges of bounded size. Per range, every
 //!    target emits the co-engagements whose first account is in it as packed `u64` keys,
