@@ -1,5 +1,6 @@
 //! Runs the detectors a [`Policy`] enables over one shared index and collects their signals.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use lockstep_core::{EventLog, action};
@@ -49,13 +50,21 @@ pub fn run_detectors(
     timings: &mut Timings,
 ) -> Result<Vec<Signal>> {
     let d = &policy.detectors;
+    let work = Mutex::new(Vec::new());
+    let note = |stage: &str, c: Vec<(&'static str, u64)>| {
+        work.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((stage.to_string(), c));
+    };
     let lockstep = || {
         timed("detect.lockstep", d.lockstep, || {
             let cfg = LockstepConfig {
                 window_ms: ((d.lockstep_window_minutes * 60_000.0) as i64).max(2),
                 ..LockstepConfig::default()
             };
-            Ok(lockstep_groups_indexed(g, &cfg)?.signals(log))
+            let r = lockstep_groups_indexed(g, &cfg)?;
+            note("detect.lockstep", r.stats.counters());
+            Ok(r.signals(log))
         })
     };
     let follow = || {
@@ -71,7 +80,9 @@ pub fn run_detectors(
                 min_episodes: d.follow_min_shared,
                 ..LockstepConfig::default()
             };
-            Ok(lockstep_groups_indexed(&fg, &cfg)?.signals(log))
+            let r = lockstep_groups_indexed(&fg, &cfg)?;
+            note("detect.follow-lockstep", r.stats.counters());
+            Ok(r.signals(log))
         })
     };
     let fraudar = || {
@@ -137,5 +148,8 @@ pub fn run_detectors(
             timings.push(name, d);
         }
     }
+    timings
+        .work
+        .extend(work.into_inner().unwrap_or_else(PoisonError::into_inner));
     Ok(signals)
 }

@@ -90,14 +90,20 @@ pub use write::{
     write_corrections, write_findings, write_flagged_events, write_operations, write_verdicts,
 };
 
-/// Wall time per stage, in the order the stages ran.
+/// Wall time per stage, in the order the stages ran, and what some stages counted of their
+/// work (the same on every run of the same input, unlike the times).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Timings(pub Vec<(String, Duration)>);
+pub struct Timings {
+    /// Wall time per stage.
+    pub stages: Vec<(String, Duration)>,
+    /// Counters per stage, e.g. `detect.lockstep` → `pair_records`.
+    pub work: Vec<(String, Vec<(&'static str, u64)>)>,
+}
 
 impl Timings {
     /// Records a stage.
     pub fn push(&mut self, stage: &str, d: Duration) {
-        self.0.push((stage.to_string(), d));
+        self.stages.push((stage.to_string(), d));
     }
 }
 

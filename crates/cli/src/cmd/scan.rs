@@ -193,7 +193,8 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
 
     let sp = progress::spinner("detecting and judging");
     let (mut judgement, scan_timings) = lockstep_judge::scan(&log, &policy)?;
-    timings.0.extend(scan_timings.0);
+    timings.stages.extend(scan_timings.stages);
+    timings.work.extend(scan_timings.work);
     let mut ban_outcome = None;
     let mut matches = BanMatches::default();
     if let Some(banned) = &banned {
@@ -268,6 +269,9 @@ struct Summary<'a> {
     operations_by_kind: BTreeMap<&'static str, usize>,
     timings_seconds: Vec<(String, f64)>,
     total_seconds: f64,
+    /// What stages counted of their work (co-engagement records, passes, …): the same on
+    /// every run of the same input, so runs compare where times are noisy.
+    work: BTreeMap<String, BTreeMap<&'static str, u64>>,
 }
 
 /// The inputs of a scan by role, so `lockstep explain --findings` can reload them.
@@ -332,11 +336,16 @@ fn write_summary(
         operations: j.operations.len(),
         operations_by_kind: by_kind,
         timings_seconds: timings
-            .0
+            .stages
             .iter()
             .map(|(k, d)| (k.clone(), d.as_secs_f64()))
             .collect(),
         total_seconds: started.elapsed().as_secs_f64(),
+        work: timings
+            .work
+            .iter()
+            .map(|(k, c)| (k.clone(), c.iter().copied().collect()))
+            .collect(),
     };
     let path = out.join("summary.json");
     let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;

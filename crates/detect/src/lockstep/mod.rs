@@ -197,6 +197,9 @@ pub struct LockstepStats {
     pub pair_records: usize,
     /// Distinct (pair, target) co-engagements.
     pub pair_targets: usize,
+    /// Aggregation passes over the targets (ranges of first accounts), at most
+    /// `pass_records` records each.
+    pub passes: usize,
     /// Distinct account pairs with a co-engagement.
     pub pairs: usize,
     /// Pairs above the thresholds.
@@ -208,6 +211,27 @@ pub struct LockstepStats {
 }
 
 impl LockstepStats {
+    /// The counters by name, for a run's summary.
+    pub fn counters(&self) -> Vec<(&'static str, u64)> {
+        [
+            ("events", self.events),
+            ("eligible_accounts", self.eligible_accounts),
+            ("buckets", self.buckets),
+            ("hot_buckets", self.hot_buckets),
+            ("hot_bucket_events", self.hot_bucket_events),
+            ("pair_records", self.pair_records),
+            ("pair_targets", self.pair_targets),
+            ("passes", self.passes),
+            ("pairs", self.pairs),
+            ("strong_pairs", self.strong_pairs),
+            ("core_accounts", self.core_accounts),
+            ("groups", self.groups),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v as u64))
+        .collect()
+    }
+
     fn add(mut self, o: Self) -> Self {
         self.buckets += o.buckets;
         self.hot_buckets += o.hot_buckets;

@@ -514,6 +514,7 @@ where
         cfg.pass_records as u64,
         pk.max_width(),
     );
+    st.passes = ranges.len();
     let mut rows = Vec::new();
     for (lo, hi) in ranges {
         let parts: Vec<Vec<u64>> = (0..g.num_targets() as Id)
