@@ -1,6 +1,8 @@
 //! The pair similarity table: partition by target, pair within time buckets, exchange by
 //! first account, aggregate one range of first accounts at a time.
 
+use std::sync::{Mutex, PoisonError};
+
 use lockstep_core::{EventLog, Id};
 use lockstep_graph::{Bipartite, GraphIndex, TimeIndexed};
 use rayon::prelude::*;
@@ -410,6 +412,34 @@ fn emit_target<G: TimeIndexed + Bipartite>(
     out.truncate(w);
 }
 
+/// Records a worker collects before appending them to the pass's buffer.
+const SINK_BATCH: usize = 1 << 16;
+
+/// A worker's records on their way to the pass's buffer; whatever is left is appended when the
+/// worker's share of the targets is done (on drop).
+struct Sink<'a> {
+    out: Vec<u64>,
+    to: &'a Mutex<Vec<u64>>,
+}
+
+impl Sink<'_> {
+    fn flush(&mut self) {
+        if !self.out.is_empty() {
+            self.to
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(&self.out);
+            self.out.clear();
+        }
+    }
+}
+
+impl Drop for Sink<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 /// Aggregates sorted, per-target-deduplicated records of one pass into the rows `keep`
 /// accepts; returns them and the number of distinct pairs.
 fn aggregate<G: Bipartite + Sync>(
@@ -515,34 +545,35 @@ where
         pk.max_width(),
     );
     st.passes = ranges.len();
+    // One buffer for every pass, as large as the census says the largest pass needs: the
+    // workers append to it in small batches, so a pass's records exist once, not also in
+    // per-worker parts.
+    let records_in = |(lo, hi): (u64, u64)| -> u64 {
+        let (first, last) = ((lo >> shift) as usize, ((hi - 1) >> shift) as usize);
+        c.bins[first..=last.min(BINS - 1)].iter().sum()
+    };
+    let cap = ranges.iter().map(|&r| records_in(r)).max().unwrap_or(0);
+    let mut recs: Vec<u64> = Vec::with_capacity(cap as usize);
     let mut rows = Vec::new();
     for (lo, hi) in ranges {
-        let parts: Vec<Vec<u64>> = (0..g.num_targets() as Id)
-            .into_par_iter()
-            .fold(
-                || (Vec::new(), Vec::new(), Vec::new(), Grid0::default()),
-                |(mut out, mut m, mut ep, mut g0), t| {
-                    emit_target(
-                        g,
-                        t,
-                        cfg,
-                        &eligible,
-                        (lo, hi),
-                        pk,
-                        &mut m,
-                        &mut ep,
-                        &mut g0,
-                        &mut out,
-                    );
-                    (out, m, ep, g0)
-                },
-            )
-            .map(|(out, _, _, _)| out)
-            .collect();
-        let mut recs = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-        for p in parts {
-            recs.extend_from_slice(&p);
-        }
+        recs.clear();
+        let shared = Mutex::new(recs);
+        (0..g.num_targets() as Id).into_par_iter().for_each_init(
+            || {
+                let sink = Sink {
+                    out: Vec::new(),
+                    to: &shared,
+                };
+                (sink, Vec::new(), Vec::new(), Grid0::default())
+            },
+            |(sink, m, ep, g0), t| {
+                emit_target(g, t, cfg, &eligible, (lo, hi), pk, m, ep, g0, &mut sink.out);
+                if sink.out.len() >= SINK_BATCH {
+                    sink.flush();
+                }
+            },
+        );
+        recs = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
         st.pair_targets += recs.len();
         recs.par_sort_unstable();
         let (r, pairs) = aggregate(g, &recs, pk, lo, &keep);
