@@ -670,6 +670,24 @@ mod tests {
         assert!(out.contains(&(4, 5)));
     }
 
+    /// Pushes a like of `target` by `actor` at `ts` as input line `line + 1`.
+    fn like(b: &mut EventLogBuilder, ts: i64, actor: &str, target: &str, line: usize) {
+        b.push(&RawEvent {
+            id: None,
+            ts,
+            actor,
+            action: "like",
+            target,
+            owner: None,
+            text: None,
+            ip: None,
+            device: None,
+            client: None,
+            line: line as u32 + 1,
+        })
+        .unwrap();
+    }
+
     #[test]
     fn a_pair_in_both_grids_is_one_record() {
         let cfg = LockstepConfig {
@@ -684,20 +702,7 @@ mod tests {
             .into_iter()
             .enumerate()
         {
-            b.push(&RawEvent {
-                id: None,
-                ts,
-                actor,
-                action: "like",
-                target: "p",
-                owner: None,
-                text: None,
-                ip: None,
-                device: None,
-                client: None,
-                line: line as u32 + 1,
-            })
-            .unwrap();
+            like(&mut b, ts, actor, "p", line);
         }
         let log = b.finish();
         assert_eq!(cfg.bucket(w / 2 + 1, 0), cfg.bucket(w / 2 + 60_001, 0));
@@ -775,20 +780,13 @@ mod tests {
         let mut b = EventLogBuilder::new();
         for line in 0..n {
             let (ts, actor, target) = (next(4_000) as i64 * 1_000, next(40), next(12));
-            b.push(&RawEvent {
-                id: None,
+            like(
+                &mut b,
                 ts,
-                actor: &format!("u{actor}"),
-                action: "like",
-                target: &format!("p{target}"),
-                owner: None,
-                text: None,
-                ip: None,
-                device: None,
-                client: None,
-                line: line as u32 + 1,
-            })
-            .unwrap();
+                &format!("u{actor}"),
+                &format!("p{target}"),
+                line,
+            );
         }
         b.finish()
     }
