@@ -41,6 +41,26 @@ pub struct RawEvent<'a> {
     pub line: u32,
 }
 
+impl<'a> RawEvent<'a> {
+    /// An event with only its required fields: no id, owner, text, address, device or client
+    /// (set them with struct update syntax).
+    pub fn new(ts: i64, actor: &'a str, action: &'a str, target: &'a str, line: u32) -> Self {
+        RawEvent {
+            id: None,
+            ts,
+            actor,
+            action,
+            target,
+            owner: None,
+            text: None,
+            ip: None,
+            device: None,
+            client: None,
+            line,
+        }
+    }
+}
+
 /// Why the builder refused an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushError {

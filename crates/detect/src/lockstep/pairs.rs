@@ -672,20 +672,8 @@ mod tests {
 
     /// Pushes a like of `target` by `actor` at `ts` as input line `line + 1`.
     fn like(b: &mut EventLogBuilder, ts: i64, actor: &str, target: &str, line: usize) {
-        b.push(&RawEvent {
-            id: None,
-            ts,
-            actor,
-            action: "like",
-            target,
-            owner: None,
-            text: None,
-            ip: None,
-            device: None,
-            client: None,
-            line: line as u32 + 1,
-        })
-        .unwrap();
+        b.push(&RawEvent::new(ts, actor, "like", target, line as u32 + 1))
+            .unwrap();
     }
 
     #[test]
