@@ -728,16 +728,7 @@ mod tests {
     ) -> RawEvent<'a> {
         RawEvent {
             id,
-            ts,
-            actor,
-            action: "like",
-            target,
-            owner: None,
-            text: None,
-            ip: None,
-            device: None,
-            client: None,
-            line,
+            ..RawEvent::new(ts, actor, "like", target, line)
         }
     }
 

@@ -292,20 +292,8 @@ mod tests {
     fn log(rows: &[(i64, &str, &str, &str)]) -> EventLog {
         let mut b = EventLogBuilder::new();
         for (k, &(ts, actor, action, target)) in rows.iter().enumerate() {
-            let ev = RawEvent {
-                id: None,
-                ts,
-                actor,
-                action,
-                target,
-                owner: None,
-                text: None,
-                ip: None,
-                device: None,
-                client: None,
-                line: k as u32 + 1,
-            };
-            b.push(&ev).unwrap();
+            b.push(&RawEvent::new(ts, actor, action, target, k as u32 + 1))
+                .unwrap();
         }
         b.finish()
     }

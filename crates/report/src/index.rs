@@ -455,16 +455,7 @@ mod tests {
     fn raw<'a>(id: Option<&'a str>, ts: i64, actor: &'a str, line: u32) -> RawEvent<'a> {
         RawEvent {
             id,
-            ts,
-            actor,
-            action: "like",
-            target: "t",
-            owner: None,
-            text: None,
-            ip: None,
-            device: None,
-            client: None,
-            line,
+            ..RawEvent::new(ts, actor, "like", "t", line)
         }
     }
 

@@ -421,20 +421,7 @@ mod tests {
     fn a_clique_beats_a_star() {
         let mut b = EventLogBuilder::new();
         let mut push = |actor: &str, target: &str| {
-            b.push(&RawEvent {
-                id: None,
-                ts: 0,
-                actor,
-                action: "like",
-                target,
-                owner: None,
-                text: None,
-                ip: None,
-                device: None,
-                client: None,
-                line: 1,
-            })
-            .unwrap();
+            b.push(&RawEvent::new(0, actor, "like", target, 1)).unwrap();
         };
         for a in 0..6 {
             for t in 0..4 {

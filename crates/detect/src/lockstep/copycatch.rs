@@ -324,20 +324,8 @@ mod tests {
     use super::*;
 
     fn push(b: &mut EventLogBuilder, ts: i64, actor: &str, target: &str) {
-        b.push(&RawEvent {
-            id: None,
-            ts,
-            actor,
-            action: "like",
-            target,
-            owner: None,
-            text: None,
-            ip: None,
-            device: None,
-            client: None,
-            line: 1,
-        })
-        .unwrap();
+        b.push(&RawEvent::new(ts, actor, "like", target, 1))
+            .unwrap();
     }
 
     #[test]
