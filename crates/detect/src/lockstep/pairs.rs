@@ -142,21 +142,55 @@ fn chunk_len(n: usize, cfg: &LockstepConfig) -> usize {
     }
 }
 
-/// Visits every co-engagement of one bucket (events sorted by time) as `f(x, y)` with
-/// positions `x < y` and distinct accounts.
+/// Calls `f(x, y)` once for every co-engagement record bucket `i..j` of `grid` adds (`m` is
+/// one target's events sorted by time), from the event `x` of the smaller account
+/// (`m[x].1 < m[y].1`), for the events `x` whose account `take` accepts. The one place that
+/// says which pairs a bucket gives, for the census and the passes alike.
 ///
-/// Events `x < y` pair when their accounts differ and, in a hot bucket (more than
-/// `max_bucket` events), when `y` lies in `x`'s chunk or the next one (chunks of
-/// `max_bucket / 2` consecutive events).
+/// Two events of a bucket pair when their accounts differ and, in a hot bucket (more than
+/// `max_bucket` events), when their chunks (`max_bucket / 2` consecutive events) are the
+/// same or neighbours. Grid 1 gives only the pairs grid 0 did not; when neither grid's
+/// bucket is hot, those are exactly the pairs across its two grid-0 buckets. Grid 0's
+/// buckets must come first (they are noted in `g0`).
 #[inline]
-fn bucket_pairs(m: &[(i64, Id)], cfg: &LockstepConfig, mut f: impl FnMut(usize, usize)) {
-    let n = m.len();
-    let chunk = chunk_len(n, cfg);
-    for x in 0..n {
+#[allow(clippy::too_many_arguments)]
+fn bucket_records(
+    m: &[(i64, Id)],
+    cfg: &LockstepConfig,
+    g0: &mut Grid0,
+    grid: usize,
+    (i, j): (usize, usize),
+    take: impl Fn(Id) -> bool,
+    mut f: impl FnMut(usize, usize),
+) {
+    if grid == 0 {
+        g0.note(m.len(), i, j);
+    } else if let Some(p) = g0.split(cfg, i, j) {
+        for (xs, ys) in [(i..p, p..j), (p..j, i..p)] {
+            for x in xs {
+                let ax = m[x].1;
+                if take(ax) {
+                    for y in ys.clone() {
+                        if m[y].1 > ax {
+                            f(x, y);
+                        }
+                    }
+                }
+            }
+        }
+        return;
+    }
+    let chunk = chunk_len(j - i, cfg);
+    for x in i..j {
         let ax = m[x].1;
-        let end = n.min((x / chunk + 2) * chunk);
-        for (y, &(_, ay)) in m.iter().enumerate().take(end).skip(x + 1) {
-            if ax != ay {
+        if !take(ax) {
+            continue;
+        }
+        let cx = (x - i) / chunk;
+        let from = i + cx.saturating_sub(1) * chunk;
+        let to = j.min(i + (cx + 2) * chunk);
+        for (y, &(_, ay)) in m.iter().enumerate().take(to).skip(from) {
+            if ay > ax && (grid == 0 || !g0.paired(cfg, x, y)) {
                 f(x, y);
             }
         }
@@ -218,37 +252,24 @@ where
                 for &e in &ep {
                     c.episodes = (c.episodes.0.min(e), c.episodes.1.max(e));
                 }
-                let n = m.len();
                 for_each_bucket(&m, cfg, |grid, i, j| {
                     c.stats.buckets += 1;
                     if j - i > cfg.max_bucket {
                         c.stats.hot_buckets += 1;
                         c.stats.hot_bucket_events += j - i;
                     }
-                    if grid == 0 {
-                        g0.note(n, i, j);
-                    }
-                    if grid == 1
-                        && let Some(p) = g0.split(cfg, i, j)
-                    {
-                        for &(_, ax) in &m[i..p] {
-                            for &(_, ay) in &m[p..j] {
-                                if ax != ay {
-                                    c.stats.pair_records += 1;
-                                    c.bins[(ax.min(ay) >> shift) as usize] += 1;
-                                }
-                            }
-                        }
-                        return;
-                    }
-                    let b = &m[i..j];
-                    bucket_pairs(b, cfg, |x, y| {
-                        if grid == 1 && g0.paired(cfg, i + x, i + y) {
-                            return;
-                        }
-                        c.stats.pair_records += 1;
-                        c.bins[(b[x].1.min(b[y].1) >> shift) as usize] += 1;
-                    });
+                    bucket_records(
+                        &m,
+                        cfg,
+                        &mut g0,
+                        grid,
+                        (i, j),
+                        |_| true,
+                        |x, _| {
+                            c.stats.pair_records += 1;
+                            c.bins[(m[x].1 >> shift) as usize] += 1;
+                        },
+                    );
                 });
                 (c, m, ep, g0)
             },
@@ -354,46 +375,11 @@ fn emit_target<G: TimeIndexed + Bipartite>(
         return;
     }
     let start = out.len();
-    let n = m.len();
+    let in_range = |a: Id| (lo..hi).contains(&(a as u64));
     for_each_bucket(m, cfg, |grid, i, j| {
-        if grid == 0 {
-            g0.note(n, i, j);
-        } else if let Some(p) = g0.split(cfg, i, j) {
-            // Only the pairs across the two grid-0 buckets are new.
-            for (xs, ys) in [(i..p, p..j), (p..j, i..p)] {
-                for x in xs {
-                    let ax = m[x].1;
-                    if (ax as u64) < lo || ax as u64 >= hi {
-                        continue;
-                    }
-                    let a_rel = ax as u64 - lo;
-                    for y in ys.clone() {
-                        let ay = m[y].1;
-                        if ay > ax {
-                            out.push(pk.pack(a_rel, ay, ep[x.min(y)]));
-                        }
-                    }
-                }
-            }
-            return;
-        }
-        let chunk = chunk_len(j - i, cfg);
-        for x in i..j {
-            let ax = m[x].1;
-            if (ax as u64) < lo || ax as u64 >= hi {
-                continue;
-            }
-            let cx = (x - i) / chunk;
-            let from = i + cx.saturating_sub(1) * chunk;
-            let to = j.min(i + (cx + 2) * chunk);
-            let a_rel = ax as u64 - lo;
-            for y in from..to {
-                let ay = m[y].1;
-                if ay > ax && (grid == 0 || !g0.paired(cfg, x, y)) {
-                    out.push(pk.pack(a_rel, ay, ep[x.min(y)]));
-                }
-            }
-        }
+        bucket_records(m, cfg, g0, grid, (i, j), in_range, |x, y| {
+            out.push(pk.pack(m[x].1 as u64 - lo, m[y].1, ep[x.min(y)]));
+        });
     });
     // With one event per account on the target, every record is a distinct pair already
     // (grid 1 skips what grid 0 paired): nothing to deduplicate.
@@ -643,11 +629,19 @@ mod tests {
 
     use super::*;
 
+    /// The pairs one grid-0 bucket holding all of `m` gives.
     fn pairs_of(m: &[(i64, Id)], cfg: &LockstepConfig) -> Vec<(Id, Id)> {
         let mut out = Vec::new();
-        bucket_pairs(m, cfg, |x, y| {
-            out.push((m[x].1.min(m[y].1), m[x].1.max(m[y].1)))
-        });
+        let mut g0 = Grid0::default();
+        bucket_records(
+            m,
+            cfg,
+            &mut g0,
+            0,
+            (0, m.len()),
+            |_| true,
+            |x, y| out.push((m[x].1, m[y].1)),
+        );
         out
     }
 
