@@ -93,6 +93,56 @@ fn explains_flagged_and_ok_accounts() {
     assert!(v["history"]["events"].as_u64().unwrap() > 0);
 }
 
+/// Bursts mark the flagged work inside them and flag nobody: every account whose verdict
+/// carries `rate-anomaly` here (a world without drips) has lockstep evidence too, the farm's
+/// deliveries are bursts listed with its operation, the live broadcast's fans burst with
+/// nobody flagged, and the report shows them.
+#[test]
+fn bursts_mark_operation_work_and_flag_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = world(dir.path());
+    let bursts = std::fs::read_to_string(f.join("bursts.csv")).unwrap();
+    let mut lines = bursts.lines();
+    assert_eq!(
+        lines.next(),
+        Some("target,action,start,end,events,accounts,ratio,operation,flagged,summary,account_ids")
+    );
+    let mut rdr = csv::Reader::from_reader(bursts.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert!(
+        rows.iter().any(
+            |r| !r[7].is_empty() && r[8].parse::<usize>().unwrap() * 2 >= r[4].parse().unwrap()
+        ),
+        "a delivery is a burst of its operation: {bursts}"
+    );
+    assert!(
+        rows.iter().any(|r| r[7].is_empty()),
+        "organic bursts (the live broadcast) are listed with no operation"
+    );
+    for r in &rows {
+        assert_eq!(
+            r[5].parse::<usize>().unwrap(),
+            r[10].split(';').count(),
+            "the accounts inside are listed"
+        );
+    }
+    let verdicts = std::fs::read_to_string(f.join("verdicts.csv")).unwrap();
+    let marked: Vec<&str> = verdicts
+        .lines()
+        .filter(|l| l.contains("rate-anomaly"))
+        .collect();
+    assert!(!marked.is_empty());
+    for l in marked {
+        assert!(l.contains("lockstep-"), "a burst alone flags nobody: {l}");
+    }
+    let flagged = std::fs::read_to_string(f.join("flagged_events.csv")).unwrap();
+    assert!(flagged.contains("rate-anomaly"));
+    let ops = std::fs::read_to_string(f.join("operations.json")).unwrap();
+    assert!(ops.contains("of its deliveries were bursts"), "{ops}");
+    let report = std::fs::read_to_string(f.join("report.html")).unwrap();
+    assert!(report.contains("id=\"bursts\""));
+}
+
 #[test]
 fn user_mistakes_are_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();

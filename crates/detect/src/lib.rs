@@ -24,6 +24,8 @@
 //!   [`content::content_clusters`].
 //! - [`rates`]: a target's engagement arriving at a steady cadence, day and night, for
 //!   days (drip-fed followers) — [`rates::drips`].
+//! - [`bursts`]: an hour in which a target received far more of one action than its own
+//!   surrounding day and its owner's other targets explain — [`bursts::bursts()`].
 //! - [`ranges`]: address ranges (IPv4 /24, IPv6 /48) judged against their own traffic: mostly
 //!   fresh accounts engaging targets the rest of the platform hardly engages —
 //!   [`ranges::suspicious_ranges`].
@@ -57,6 +59,7 @@
 //! assert_eq!(signal.reason.code(), "lockstep-group");
 //! ```
 
+pub mod bursts;
 pub mod content;
 pub mod dense;
 pub mod devices;

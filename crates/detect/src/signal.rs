@@ -17,9 +17,13 @@ pub enum Reason {
     /// Near-duplicate comments (one spun template) that many accounts posted on a few
     /// owners' posts.
     ContentTemplate,
-    /// Engagement of a target that its own history and its peers do not explain: a burst,
-    /// or an evenly spaced drip over days.
+    /// Engagement of a target that its own history and its peers do not explain: an evenly
+    /// spaced drip over days.
     RateAnomaly,
+    /// An hour of a target's engagement far above its own rate in the day around it and its
+    /// owner's other targets' busiest hours. Says when, not who (viral posts burst too), so
+    /// the judge only marks flagged work inside it; shares the code `rate-anomaly`.
+    RateBurst,
     /// An address range (IPv4 /24, IPv6 /48) of mostly fresh accounts whose engagement goes
     /// to targets the rest of the platform hardly engages.
     IpRange,
@@ -33,7 +37,7 @@ impl Reason {
             Reason::DenseSubgraph => "dense-subgraph",
             Reason::DenseTensorBlock => "dense-tensor-block",
             Reason::ContentTemplate => "content-template",
-            Reason::RateAnomaly => "rate-anomaly",
+            Reason::RateAnomaly | Reason::RateBurst => "rate-anomaly",
             Reason::IpRange => "ip-range",
         }
     }

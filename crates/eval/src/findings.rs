@@ -15,6 +15,16 @@ pub(crate) const VERDICTS: &str = "verdicts.csv";
 pub(crate) const FLAGGED_EVENTS: &str = "flagged_events.csv";
 /// `operations.json`.
 pub(crate) const OPERATIONS: &str = "operations.json";
+/// `bursts.csv` (optional; an addition to the contract).
+pub(crate) const BURSTS: &str = "bursts.csv";
+
+/// One row of `bursts.csv`: whether it is listed with an operation (at least half its events
+/// that operation's flagged work) and the truth accounts inside it.
+#[derive(Debug, Default)]
+pub(crate) struct FoundBurst {
+    pub(crate) listed: bool,
+    pub(crate) accounts: Vec<u32>,
+}
 
 /// What the findings say about an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -77,6 +87,8 @@ pub(crate) struct Findings {
     pub(crate) victims: HashSet<Box<str>>,
     /// Accounts named as beneficiaries by any found operation.
     pub(crate) beneficiaries: HashSet<Box<str>>,
+    /// `bursts.csv`, when the findings have one.
+    pub(crate) bursts: Option<Vec<FoundBurst>>,
 }
 
 impl Findings {
@@ -220,6 +232,36 @@ pub(crate) fn load(dir: &Path, truth: &Truth, dq: &mut DataQuality) -> Findings 
     dq.files.push(rep);
     for (op, account) in memberships {
         f.add_member(&op, &account, truth, dq);
+    }
+
+    // bursts.csv, only when present (findings written before it existed have none).
+    if dir.join(BURSTS).is_file() {
+        let mut rep = FileReport::new(Side::Findings, BURSTS);
+        let mut bursts = Vec::new();
+        csvfile::read(
+            dir,
+            &mut rep,
+            &["target", "events", "operation", "flagged", "account_ids"],
+            5,
+            |row| {
+                let (Ok(events), Ok(flagged)) =
+                    (row.get(1).parse::<u64>(), row.get(3).parse::<u64>())
+                else {
+                    return RowResult::Malformed("events or flagged not a number".to_owned());
+                };
+                bursts.push(FoundBurst {
+                    listed: !row.get(2).is_empty() && flagged * 2 >= events.max(1),
+                    accounts: row
+                        .get(4)
+                        .split(';')
+                        .filter_map(|a| truth.accounts.get(a))
+                        .collect(),
+                });
+                RowResult::Used
+            },
+        );
+        f.bursts = Some(bursts);
+        dq.files.push(rep);
     }
     f
 }

@@ -64,9 +64,9 @@ use std::path::Path;
 pub use error::{Error, Result};
 pub use quality::{DataQuality, FileReport, FileStatus, MalformedRow, Side, UnknownIds};
 pub use report::{
-    AccountMetrics, Confusion, EventMetrics, GroupMetrics, KindConfusion, OperationMatch,
-    OperationMetrics, RecoveryMetrics, RecoveryRow, Report, RightKind, SCHEMA_VERSION,
-    ScenarioMetrics, SuspiciousCounts,
+    AccountMetrics, BurstCohort, BurstMetrics, Confusion, EventMetrics, GroupMetrics,
+    KindConfusion, OperationMatch, OperationMetrics, RecoveryMetrics, RecoveryRow, Report,
+    RightKind, SCHEMA_VERSION, ScenarioMetrics, SuspiciousCounts,
 };
 
 /// Scores the findings in `findings` against the ground truth in `truth`.

@@ -48,6 +48,8 @@ pub struct Report {
     pub victims: Option<RecoveryMetrics>,
     /// Beneficiaries named; `None` without `truth_beneficiaries.csv`.
     pub beneficiaries: Option<RecoveryMetrics>,
+    /// How the bursts of `bursts.csv` relate to the truth; `None` when the findings have none.
+    pub bursts: Option<BurstMetrics>,
     /// Missing files, malformed rows, unknown ids, duplicates.
     pub data_quality: DataQuality,
 }
@@ -251,6 +253,37 @@ pub struct ScenarioMetrics {
     pub events_flagged: Option<u64>,
     /// `events_flagged / events` (pooled).
     pub event_recall: Option<f64>,
+}
+
+/// The bursts of `bursts.csv` against the truth. A burst is never evidence; this says how
+/// often it is an operation's delivery and how many of each scenario's and each hard-negative
+/// cohort's accounts engaged inside one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BurstMetrics {
+    /// Rows of `bursts.csv`.
+    pub bursts: u64,
+    /// Bursts at least half of whose truth accounts are fake or compromised.
+    pub mostly_operation: u64,
+    /// Bursts listed with an operation (at least half their events its flagged work).
+    pub listed: u64,
+    /// Of those, at least half of whose truth accounts are fake or compromised.
+    pub listed_mostly_operation: u64,
+    /// Per scenario (and per hard-negative cohort, as `group:TAG`): accounts, accounts inside
+    /// any burst, inside a listed one.
+    pub cohorts: Vec<BurstCohort>,
+}
+
+/// Accounts of one scenario or cohort inside bursts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BurstCohort {
+    /// A scenario, or `group:TAG` for a hard-negative cohort.
+    pub cohort: String,
+    /// Its accounts (positive accounts for a scenario, members for a cohort).
+    pub accounts: u64,
+    /// Of those, inside any burst.
+    pub in_burst: u64,
+    /// Of those, inside a burst listed with an operation.
+    pub in_listed: u64,
 }
 
 /// One hard-negative cohort (a tag of the `groups` column).
@@ -554,6 +587,8 @@ pub(crate) fn compute(
         .as_ref()
         .map(|pairs| recovery(t, pairs, &f.beneficiaries));
 
+    let bursts = f.bursts.as_ref().map(|b| burst_metrics(t, b));
+
     add_warnings(&mut dq, t);
     Report {
         schema_version: SCHEMA_VERSION,
@@ -567,7 +602,63 @@ pub(crate) fn compute(
         groups,
         victims,
         beneficiaries,
+        bursts,
         data_quality: dq,
+    }
+}
+
+fn burst_metrics(t: &Truth, bursts: &[findings::FoundBurst]) -> BurstMetrics {
+    // 1 = inside a burst, 2 = inside a listed one.
+    let mut inside = vec![0u8; t.label.len()];
+    let (mut mostly, mut listed, mut listed_mostly) = (0, 0, 0);
+    for b in bursts {
+        let pos = b
+            .accounts
+            .iter()
+            .filter(|&&a| t.label[a as usize].is_positive())
+            .count();
+        let m = !b.accounts.is_empty() && pos * 2 >= b.accounts.len();
+        mostly += u64::from(m);
+        listed += u64::from(b.listed);
+        listed_mostly += u64::from(b.listed && m);
+        let mark = if b.listed { 2 } else { 1 };
+        for &a in &b.accounts {
+            inside[a as usize] = inside[a as usize].max(mark);
+        }
+    }
+    let mut by: BTreeMap<String, [u64; 3]> = BTreeMap::new();
+    for (a, &label) in t.label.iter().enumerate() {
+        let mut add = |k: String| {
+            let e = by.entry(k).or_default();
+            e[0] += 1;
+            e[1] += u64::from(inside[a] >= 1);
+            e[2] += u64::from(inside[a] >= 2);
+        };
+        if label.is_positive() {
+            let scenario = t.account_op[a]
+                .and_then(|o| t.op_meta.get(o as usize).cloned().flatten())
+                .and_then(|m| m.scenario)
+                .unwrap_or_else(|| "(none)".to_owned());
+            add(scenario);
+        }
+        for &g in &t.account_groups[a] {
+            add(format!("group:{}", t.groups.name(g)));
+        }
+    }
+    BurstMetrics {
+        bursts: bursts.len() as u64,
+        mostly_operation: mostly,
+        listed,
+        listed_mostly_operation: listed_mostly,
+        cohorts: by
+            .into_iter()
+            .map(|(cohort, [n, b, l])| BurstCohort {
+                cohort,
+                accounts: n,
+                in_burst: b,
+                in_listed: l,
+            })
+            .collect(),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::quality::FileStatus;
-use crate::report::{Confusion, RecoveryMetrics, Report};
+use crate::report::{Confusion, RecoveryMetrics, Report, ratio};
 
 /// Column alignment.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -341,6 +341,35 @@ impl Report {
                 }
                 t.write(&mut out);
             }
+        }
+
+        if let Some(b) = &self.bursts {
+            section(&mut out, "Bursts (bursts.csv; never evidence on their own)");
+            let _ = writeln!(
+                out,
+                "  {} bursts, {} mostly fake or compromised accounts; {} listed with an \
+                 operation, {} of them mostly fake or compromised accounts",
+                b.bursts, b.mostly_operation, b.listed, b.listed_mostly_operation
+            );
+            let mut t = Table::new(&[
+                ("scenario or group", L),
+                ("accounts", R),
+                ("in a burst", R),
+                ("share", R),
+                ("in a listed burst", R),
+                ("share", R),
+            ]);
+            for c in &b.cohorts {
+                t.row(vec![
+                    c.cohort.clone(),
+                    c.accounts.to_string(),
+                    c.in_burst.to_string(),
+                    pct(ratio(c.in_burst, c.accounts)),
+                    c.in_listed.to_string(),
+                    pct(ratio(c.in_listed, c.accounts)),
+                ]);
+            }
+            t.write(&mut out);
         }
 
         match &self.victims {

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use lockstep_core::{EventLog, action};
 use lockstep_detect::Signal;
+use lockstep_detect::bursts::bursts_indexed;
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
@@ -26,7 +27,7 @@ fn timed(name: &'static str, enabled: bool, f: impl FnOnce() -> Result<Vec<Signa
 }
 
 /// Runs lockstep groups (at delivery scale, and for follows at day scale), Fraudar, M-Zoom,
-/// template comments, drips and address ranges (as enabled by `policy.detectors`) on the engagement index `g`
+/// template comments, drips, address ranges and bursts (as enabled by `policy.detectors`) on the engagement index `g`
 /// and returns their signals in that order.
 ///
 /// The two lockstep passes run one after the other; Fraudar and M-Zoom (off by default, see
@@ -128,6 +129,11 @@ pub fn run_detectors(
             Ok(drips_indexed(g, &cfg)?.signals(log))
         })
     };
+    let bursts = || {
+        timed("detect.bursts", d.bursts, || {
+            Ok(bursts_indexed(g, &policy.bursts.config())?.signals(log))
+        })
+    };
     let ranges = || {
         timed("detect.ranges", d.ranges, || {
             Ok(suspicious_ranges(g, &policy.ranges.config())?.signals(log))
@@ -139,9 +145,11 @@ pub fn run_detectors(
     let a = lockstep();
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
-    let (f, (h, k)) = rayon::join(content, || rayon::join(rates, ranges));
+    let (f, (h, (k, m))) = rayon::join(content, || {
+        rayon::join(rates, || rayon::join(ranges, bursts))
+    });
     let mut signals = Vec::new();
-    for r in [a, b, c, e, f, h, k] {
+    for r in [a, b, c, e, f, h, k, m] {
         let (s, t) = r?;
         signals.extend(s);
         for (name, d) in t {

@@ -7,7 +7,8 @@
 //!    shared infrastructure (sequential), template comment clusters and drips (each joining the
 //!    operation most of its known accounts belong to, or seeding its own), expansion by
 //!    scanning each lockstep group's and template cluster's targets' events inside its
-//!    bursts, dense blocks only when corroborated.
+//!    bursts, dense blocks only when corroborated. (Bursts against a target's own rate are
+//!    no evidence: after step 4 they mark the flagged work inside them, see below.)
 //! 2. *Exchange by account, score* (parallel per account): records are sorted by account;
 //!    each account's sources give a fused score, reasons, the repetition guard and its
 //!    operation (seed).
@@ -573,6 +574,44 @@ pub fn judge_indexed(
     }
     timings.push("judge.history", t4.elapsed());
 
+    // Bursts say when, not who: each is listed with the operation whose flagged events make
+    // up at least `bursts.attach_share` of it, and that operation's events inside it carry
+    // `rate-anomaly`; nobody is flagged for a burst.
+    let tb = Instant::now();
+    let mut bursts_of_seed: Vec<Vec<usize>> = vec![Vec::new(); seed_signals.len()];
+    let mut seeds: Vec<u32> = Vec::new();
+    for (i, s) in signals.iter().enumerate() {
+        if s.reason != Reason::RateBurst || s.events.is_empty() {
+            continue;
+        }
+        seeds.clear();
+        seeds.extend(
+            s.events
+                .iter()
+                .map(|&e| event_seed[e as usize])
+                .filter(|&x| x != NO_OP),
+        );
+        seeds.sort_unstable();
+        let Some((best, n)) = seeds
+            .chunk_by(|a, b| a == b)
+            .map(|c| (c[0], c.len()))
+            .max_by_key(|&(sd, n)| (n, std::cmp::Reverse(sd)))
+        else {
+            continue;
+        };
+        if (n as f64) < policy.bursts.attach_share * s.events.len() as f64 {
+            continue;
+        }
+        bursts_of_seed[best as usize].push(i);
+        for &e in &s.events {
+            if event_seed[e as usize] == best {
+                event_reasons[e as usize] |= Reasons::RATE_ANOMALY;
+                accounts[actor[e as usize] as usize].reasons |= Reasons::RATE_ANOMALY;
+            }
+        }
+    }
+    timings.push("judge.bursts", tb.elapsed());
+
     // 5. Operations.
     let t5 = Instant::now();
     let mut ops = operations(
@@ -584,6 +623,7 @@ pub fn judge_indexed(
         &infra,
         &seed_signals,
         &harvest_seeds,
+        &bursts_of_seed,
     );
     // Largest first; renumber seeds to operation indices.
     let mut order: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].is_some()).collect();
@@ -1196,6 +1236,51 @@ fn decide(
     }
 }
 
+/// One line for an operation's bursts: how many, on how many targets, how far above their
+/// targets' own rate, and how many members engaged inside them.
+fn bursts_ref(signals: &[Signal], bursts: &[usize], members: &[Id]) -> Option<SignalRef> {
+    if bursts.is_empty() {
+        return None;
+    }
+    // A burst's score is 1 − 1/ratio.
+    let mut ratios: Vec<f64> = bursts
+        .iter()
+        .map(|&i| 1.0 / (1.0 - signals[i].score).max(1e-9))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let mut targets: Vec<Id> = bursts
+        .iter()
+        .flat_map(|&i| signals[i].aspects.targets.iter().copied())
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let mut inside: Vec<Id> = bursts
+        .iter()
+        .flat_map(|&i| signals[i].accounts.iter().copied())
+        .filter(|a| members.binary_search(a).is_ok())
+        .collect();
+    inside.sort_unstable();
+    inside.dedup();
+    let events: usize = bursts.iter().map(|&i| signals[i].events.len()).sum();
+    let median = ratios[ratios.len() / 2];
+    Some(SignalRef {
+        signal: None,
+        reason: Reason::RateBurst.code(),
+        score: 1.0 - 1.0 / median,
+        accounts: inside.len(),
+        summary: format!(
+            "{} of its deliveries were bursts on {} targets ({} events, {} of its members):              {:.0}–{:.0}× (median {:.0}×) the target's own rate in the day around them",
+            bursts.len(),
+            targets.len(),
+            events,
+            inside.len(),
+            ratios[0],
+            ratios[ratios.len() - 1],
+            median,
+        ),
+    })
+}
+
 /// The median, over a signal's targets, of the time from its first to its last event there.
 fn median_burst_ms(log: &EventLog, s: &Signal) -> i64 {
     let mut evs: Vec<(Id, i64)> = s
@@ -1235,6 +1320,7 @@ fn operations(
     infra: &Infra,
     seed_signals: &[Vec<usize>],
     harvest_seeds: &[u32],
+    bursts_of_seed: &[Vec<usize>],
 ) -> Vec<Option<Operation>> {
     let n_seeds = seed_signals.len();
     let mut members: Vec<Vec<Id>> = vec![Vec::new(); n_seeds];
@@ -1399,6 +1485,9 @@ fn operations(
                          delivery bursts on several days"
                     ),
                 });
+            }
+            if let Some(r) = bursts_ref(signals, &bursts_of_seed[s], &m) {
+                sigs.push(r);
             }
             Some(Operation {
                 id: String::new(),

@@ -81,13 +81,14 @@ pub use judge::{
     judge_indexed,
 };
 pub use policy::{
-    Content, DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy, Rates,
-    Verdict as VerdictPolicy,
+    Bursts, Content, DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy,
+    Rates, Verdict as VerdictPolicy,
 };
 pub use reasons::{REASON_CODES, Reasons};
 pub use write::{
-    CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER, corrections,
-    write_corrections, write_findings, write_flagged_events, write_operations, write_verdicts,
+    BURSTS_HEADER, CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER,
+    corrections, write_bursts, write_corrections, write_findings, write_flagged_events,
+    write_operations, write_verdicts,
 };
 
 /// Wall time per stage, in the order the stages ran, and what some stages counted of their

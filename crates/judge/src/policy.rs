@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-11-30.2";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-11-30.3";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -29,6 +29,8 @@ pub struct Policy {
     pub content: Content,
     /// Engagement rates (evenly spaced drips).
     pub rates: Rates,
+    /// Bursts: hours of a target's engagement far above its own day and its peers.
+    pub bursts: Bursts,
     /// Address ranges judged against their own traffic.
     pub ranges: Ranges,
     /// Telling a real person's account that a vendor drives (`compromised`) from an account
@@ -49,6 +51,7 @@ impl Default for Policy {
             harvest: Harvest::default(),
             content: Content::default(),
             rates: Rates::default(),
+            bursts: Bursts::default(),
             ranges: Ranges::default(),
             history: History::default(),
             corroboration: crate::corroborate::Corroboration::default(),
@@ -84,6 +87,9 @@ pub struct Detectors {
     pub content: bool,
     /// Evenly spaced drips of follows. Default true.
     pub rates: bool,
+    /// Bursts against a target's own rate and its peers. Default true; they never flag an
+    /// account, they mark the flagged work that fell inside one (docs/POLICY.md).
+    pub bursts: bool,
     /// Address ranges of fresh accounts engaging what nobody else engages. Default true.
     pub ranges: bool,
 }
@@ -101,6 +107,7 @@ impl Default for Detectors {
             harvest: true,
             content: true,
             rates: true,
+            bursts: true,
             ranges: true,
         }
     }
@@ -346,6 +353,64 @@ impl Default for Rates {
     }
 }
 
+/// Bursts: an hour of a target's engagement of one action far above its own rate in the day
+/// around it and above its owner's other targets' busiest hours. A burst says when, not who
+/// (a viral post bursts too), so it is never evidence against an account: flagged work inside
+/// a burst carries `rate-anomaly` as well, and the burst is listed with the operation whose
+/// work it mostly is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bursts {
+    /// Length of a window in minutes. Default 60.
+    pub window_minutes: f64,
+    /// Context on each side of a window that gives the target's own rate, in hours. Default
+    /// 12.
+    pub context_hours: f64,
+    /// Events in a burst window. Default 20.
+    pub min_events: u32,
+    /// A burst window holds this many times the target's own rate. Default 5.
+    pub min_ratio: f64,
+    /// … and this many times the median busiest window of the owner's other targets.
+    /// Default 2.
+    pub min_peer_ratio: f64,
+    /// Standard deviations taken off a window's count before the ratios (Poisson counts).
+    /// Default 3.09 (99.9 % one-sided).
+    pub z: f64,
+    /// A burst is listed with the operation whose flagged events make up at least this share
+    /// of it; that operation's events inside it carry `rate-anomaly`. Default 0.5.
+    pub attach_share: f64,
+}
+
+impl Default for Bursts {
+    fn default() -> Self {
+        let d = lockstep_detect::bursts::BurstConfig::default();
+        Self {
+            window_minutes: d.window_ms as f64 / 60_000.0,
+            context_hours: d.context_ms as f64 / 3_600_000.0,
+            min_events: d.min_events as u32,
+            min_ratio: d.min_ratio,
+            min_peer_ratio: d.min_peer_ratio,
+            z: d.z,
+            attach_share: 0.5,
+        }
+    }
+}
+
+impl Bursts {
+    /// The detector's config.
+    pub fn config(&self) -> lockstep_detect::bursts::BurstConfig {
+        lockstep_detect::bursts::BurstConfig {
+            window_ms: (self.window_minutes * 60_000.0) as i64,
+            context_ms: (self.context_hours * 3_600_000.0) as i64,
+            min_events: self.min_events as usize,
+            min_ratio: self.min_ratio,
+            min_peer_ratio: self.min_peer_ratio,
+            z: self.z,
+            ..lockstep_detect::bursts::BurstConfig::default()
+        }
+    }
+}
+
 /// Address ranges (IPv4 /24, IPv6 /48) judged against their own traffic: mostly fresh accounts
 /// whose engagement goes mostly to targets that the rest of the platform hardly engages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -539,6 +604,11 @@ impl Policy {
         unit("rates.join_share", self.rates.join_share)?;
         unit("ranges.weight", self.ranges.weight)?;
         unit("ranges.join_share", self.ranges.join_share)?;
+        unit("bursts.attach_share", self.bursts.attach_share)?;
+        self.bursts.config().validate().map_err(|e| match e {
+            lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("bursts.{m}")),
+            other => Error::InvalidInput(format!("bursts: {other}")),
+        })?;
         self.ranges.config().validate().map_err(|e| match e {
             lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("ranges.{m}")),
             other => Error::InvalidInput(format!("ranges: {other}")),

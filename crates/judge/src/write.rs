@@ -1,5 +1,6 @@
 //! Writers of the CONTRACT §2 findings files the judge owns: `verdicts.csv`,
-//! `flagged_events.csv`, `operations.json` and `corrections.csv`.
+//! `flagged_events.csv`, `operations.json` and `corrections.csv`, and of `bursts.csv` (an
+//! addition, CONTRACT §4).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -22,6 +23,9 @@ pub const VERDICTS_HEADER: &str = "account,verdict,score,operation,reasons";
 pub const FLAGGED_EVENTS_HEADER: &str = "event,operation,reasons";
 /// `corrections.csv` header.
 pub const CORRECTIONS_HEADER: &str = "target,reported,fake,organic";
+/// `bursts.csv` header.
+pub const BURSTS_HEADER: &str =
+    "target,action,start,end,events,accounts,ratio,operation,flagged,summary,account_ids";
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::Io {
@@ -43,7 +47,7 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
 /// # Errors
 /// [`Error::Io`] naming the file that failed.
 pub fn write_findings(log: &EventLog, j: &Judgement, dir: &Path) -> Result<()> {
-    let ((a, b), (c, d)) = rayon::join(
+    let ((a, b), (c, (d, e))) = rayon::join(
         || {
             rayon::join(
                 || write_verdicts(log, j, &dir.join("verdicts.csv")),
@@ -53,11 +57,78 @@ pub fn write_findings(log: &EventLog, j: &Judgement, dir: &Path) -> Result<()> {
         || {
             rayon::join(
                 || write_operations(log, j, &dir.join("operations.json")),
-                || write_corrections(log, j, &dir.join("corrections.csv")),
+                || {
+                    rayon::join(
+                        || write_corrections(log, j, &dir.join("corrections.csv")),
+                        || write_bursts(log, j, &dir.join("bursts.csv")),
+                    )
+                },
             )
         },
     );
-    a.and(b).and(c).and(d)
+    a.and(b).and(c).and(d).and(e)
+}
+
+/// Writes `bursts.csv`: one row per burst (a target's hour far above its own rate and its
+/// peers, `lockstep_detect::bursts`), most events first, with the operation that most of its
+/// flagged events belong to (empty when none is flagged), how many of its events that
+/// operation's flags cover, and the accounts whose events fall inside it (`;`-separated).
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_bursts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    let f = File::create(path).map_err(io(path))?;
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
+    w.write_record(BURSTS_HEADER.split(','))
+        .map_err(csv_err(path))?;
+    let mut ops: Vec<u32> = Vec::new();
+    let mut ids = String::new();
+    for s in &j.signals {
+        if s.reason != lockstep_detect::Reason::RateBurst || s.events.is_empty() {
+            continue;
+        }
+        ops.clear();
+        ops.extend(
+            s.events
+                .iter()
+                .map(|&e| j.event_op[e as usize])
+                .filter(|&o| o != NO_OP),
+        );
+        ops.sort_unstable();
+        let (op, flagged) = ops
+            .chunk_by(|a, b| a == b)
+            .map(|c| (c[0], c.len()))
+            .max_by_key(|&(o, n)| (n, std::cmp::Reverse(o)))
+            .unwrap_or((NO_OP, 0));
+        let (start, end) = s.aspects.time.unwrap_or((0, 0));
+        let action = log.verbs.name(log.action()[s.events[0] as usize]);
+        ids.clear();
+        for (k, &a) in s.accounts.iter().enumerate() {
+            if k > 0 {
+                ids.push(';');
+            }
+            ids.push_str(log.accounts.resolve(a));
+        }
+        let ratio = 1.0 / (1.0 - s.score).max(1e-9);
+        w.write_record([
+            s.aspects
+                .targets
+                .first()
+                .map_or("", |&t| log.targets.resolve(t)),
+            action,
+            &rfc3339(start),
+            &rfc3339(end),
+            &s.events.len().to_string(),
+            &s.accounts.len().to_string(),
+            &format!("{ratio:.1}"),
+            op_id(j, op),
+            &flagged.to_string(),
+            &s.summary,
+            &ids,
+        ])
+        .map_err(csv_err(path))?;
+    }
+    w.flush().map_err(io(path))
 }
 
 fn op_id(j: &Judgement, op: u32) -> &str {

@@ -102,6 +102,27 @@ pub struct Correction {
     pub organic: u64,
 }
 
+/// One row of `bursts.csv` (a target's hour far above its own rate and its peers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BurstRow {
+    /// The target.
+    pub target: String,
+    /// The action.
+    pub action: String,
+    /// First event, as written (RFC 3339).
+    pub start: String,
+    /// Events inside the burst.
+    pub events: u64,
+    /// Accounts inside it.
+    pub accounts: u64,
+    /// The busiest window against the target's own rate.
+    pub ratio: f64,
+    /// The operation most of its flagged events belong to, or empty.
+    pub operation: String,
+    /// Its events that operation flagged.
+    pub flagged: u64,
+}
+
 /// One operation from `operations.json`, with the whole object kept for display.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
@@ -146,6 +167,8 @@ pub struct Findings {
     pub operations: Vec<Operation>,
     /// `corrections.csv`.
     pub corrections: Vec<Correction>,
+    /// `bursts.csv` (optional: findings written before it existed have none).
+    pub bursts: Vec<BurstRow>,
     /// `summary.json`, as it is.
     pub summary: Option<Value>,
     /// What was missing or skipped, one line each.
@@ -188,6 +211,11 @@ impl Findings {
         }
         if let Some(bytes) = read_opt(dir, "corrections.csv", &mut f.notes)? {
             f.read_corrections(&bytes);
+        }
+        match std::fs::read(dir.join("bursts.csv")) {
+            Ok(bytes) => f.read_bursts(&bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(dir.join("bursts.csv"))(e)),
         }
         if let Some(bytes) = read_opt(dir, "summary.json", &mut f.notes)? {
             match serde_json::from_slice::<Value>(strip_bom(&bytes)) {
@@ -281,6 +309,37 @@ impl Findings {
                     });
                 }
                 _ => notes.add(line, "no target or no reported count".into()),
+            }
+        });
+        notes.flush(&mut self.notes);
+    }
+
+    /// Reads `bursts.csv` content.
+    pub fn read_bursts(&mut self, bytes: &[u8]) {
+        let mut notes = Notes::new("bursts.csv");
+        let wanted = [
+            "target",
+            "action",
+            "start",
+            "events",
+            "accounts",
+            "ratio",
+            "operation",
+            "flagged",
+        ];
+        for_each_row(bytes, &wanted, &mut notes, |line, r, notes| {
+            match (r[3].parse::<u64>(), r[5].parse::<f64>()) {
+                (Ok(events), Ok(ratio)) if !r[0].is_empty() => self.bursts.push(BurstRow {
+                    target: r[0].clone(),
+                    action: r[1].clone(),
+                    start: r[2].clone(),
+                    events,
+                    accounts: r[4].parse().unwrap_or(0),
+                    ratio,
+                    operation: r[6].clone(),
+                    flagged: r[7].parse().unwrap_or(0),
+                }),
+                _ => notes.add(line, "no target, or events or ratio not a number".into()),
             }
         });
         notes.flush(&mut self.notes);

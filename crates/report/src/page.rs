@@ -98,6 +98,9 @@ pub(crate) fn page(
                                 }
                             }
                             li { a href="#corrections" { "Corrected counts" } }
+                            @if !findings.bursts.is_empty() {
+                                li { a href="#bursts" { "Bursts" } }
+                            }
                             li { a href="#notes" { "Notes on the input" } }
                         }
                     }
@@ -126,6 +129,12 @@ pub(crate) fn page(
                     section #corrections {
                         h2 { "Corrected counts" }
                         (corrections(findings))
+                    }
+                    @if !findings.bursts.is_empty() {
+                        section #bursts {
+                            h2 { "Bursts" }
+                            (bursts(findings))
+                        }
                     }
                     section #notes {
                         h2 { "Notes on the input" }
@@ -413,6 +422,52 @@ fn corrections(f: &Findings) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The bursts: how many, how many are mostly an operation's flagged work, and the largest.
+fn bursts(f: &Findings) -> Markup {
+    let mut rows: Vec<&crate::findings::BurstRow> = f.bursts.iter().collect();
+    rows.sort_by(|a, b| {
+        b.events
+            .cmp(&a.events)
+            .then_with(|| a.target.cmp(&b.target))
+    });
+    let work = rows
+        .iter()
+        .filter(|b| b.flagged * 2 >= b.events.max(1))
+        .count();
+    html! {
+        p {
+            (count(rows.len() as u64)) " hours in which a target received far more of one action "
+            "than its own day and its owner's other posts explain (" code { "bursts.csv" } "). "
+            (count(work as u64)) " of them are mostly an operation's flagged work; the others — "
+            "viral posts, live events, and deliveries nobody was flagged for — are shown for "
+            "context: a burst says when, not who, and flags no one."
+        }
+        table.num {
+            thead { tr {
+                th { "target" } th { "action" } th { "start (UTC)" } th { "events" }
+                th { "accounts" } th { "× own rate" } th { "operation" } th { "flagged" }
+            } }
+            tbody {
+                @for b in rows.iter().take(25) {
+                    tr {
+                        td { code { (truncate(&b.target, 40)) } }
+                        td { (b.action) }
+                        td { (b.start) }
+                        td { (count(b.events)) }
+                        td { (count(b.accounts)) }
+                        td { (format!("{:.0}", b.ratio)) }
+                        td { @if b.operation.is_empty() { span.muted { "—" } } @else { code { (b.operation) } } }
+                        td { (format!("{:.0} %", b.flagged as f64 / b.events.max(1) as f64 * 100.0)) }
+                    }
+                }
+            }
+        }
+        @if rows.len() > 25 {
+            p.muted { "The 25 with the most events of " (count(rows.len() as u64)) "." }
         }
     }
 }

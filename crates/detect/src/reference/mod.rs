@@ -5,6 +5,7 @@
 //! plainest data structures (ordered maps, linear scans, recomputation from scratch), so a
 //! disagreement points at the optimisation, not at a difference in meaning.
 
+pub mod bursts;
 pub mod content;
 pub mod fraudar;
 pub mod lockstep;
