@@ -23,6 +23,14 @@
 //! people who engaged in that hour too. The judge therefore never flags anyone for a burst; it
 //! marks the flagged work that fell inside one (see `lockstep-judge`).
 //!
+//! *Who* comes from the crowds ([`burst_crowds`]): a vendor fills order after order from one
+//! pool of accounts, so the same accounts are inside bursts on many different owners' posts
+//! and make up most of those bursts' crowds, while a viral post's crowd is thousands of people
+//! who burst nowhere else and a streamer's fans burst on one owner's broadcasts. That is
+//! evidence at the level of the group, which needs no two members to meet twice — what pair
+//! co-engagement (the lockstep detector) needs, and a large pool that spreads its orders
+//! thinly does not give.
+//!
 //! Two data-parallel steps over targets (each target's busiest window, then its windows),
 //! with a sort by owner between them; O(n) per target and action after the index's time order.
 
@@ -363,6 +371,217 @@ pub fn bursts_indexed(g: &GraphIndex<'_>, cfg: &BurstConfig) -> Result<BurstRepo
     Ok(report)
 }
 
+/// How delivery pools are found among the bursts. See each field for its default and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrowdConfig {
+    /// Bursts an account engaged inside, and distinct owners of their targets, for it to be a
+    /// *regular*. Default 3 each: one viral evening or one creator's live broadcasts are one
+    /// owner; a delivery pool serves many customers.
+    pub min_bursts: usize,
+    /// Distinct owners of those bursts' targets. Default 3.
+    pub min_owners: usize,
+    /// A burst is a *crowd burst* when at least this share of its accounts are regulars.
+    /// Default 0.5: a viral post's crowd is thousands of people who burst nowhere else, a
+    /// delivery's crowd is the pool.
+    pub min_crowd_share: f64,
+    /// Accounts in a pool for it to be reported. Default 5.
+    pub min_accounts: usize,
+}
+
+impl Default for CrowdConfig {
+    fn default() -> Self {
+        Self {
+            min_bursts: 3,
+            min_owners: 3,
+            min_crowd_share: 0.5,
+            min_accounts: 5,
+        }
+    }
+}
+
+impl CrowdConfig {
+    /// Checks the values.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] naming the first bad field.
+    pub fn validate(&self) -> Result<()> {
+        ensure_input!(self.min_bursts >= 2, "crowd min_bursts must be at least 2");
+        ensure_input!(self.min_owners >= 2, "crowd min_owners must be at least 2");
+        ensure_input!(
+            self.min_crowd_share > 0.0 && self.min_crowd_share <= 1.0,
+            "crowd min_crowd_share must be in (0, 1], got {}",
+            self.min_crowd_share
+        );
+        ensure_input!(
+            self.min_accounts >= 2,
+            "crowd min_accounts must be at least 2"
+        );
+        Ok(())
+    }
+}
+
+/// One crowd burst of a delivery pool: the pool members among its accounts (regulars inside
+/// several crowd bursts on different owners' targets) and their events in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Crowd {
+    /// The burst (index into [`BurstReport::bursts`]).
+    pub burst: usize,
+    /// The pool members among its accounts, sorted.
+    pub accounts: Vec<Id>,
+    /// Their events inside the burst, sorted.
+    pub events: Vec<u32>,
+    /// The most crowd bursts one of its members was inside (this one included).
+    pub most_bursts: usize,
+    /// The most distinct owners of those bursts' targets one of its members reached.
+    pub most_owners: usize,
+}
+
+impl Crowd {
+    /// This crowd as a [`Signal`] with reason [`Reason::BurstCrowd`]; its score is the share
+    /// of the burst's accounts that are pool members.
+    pub fn to_signal(&self, log: &EventLog, report: &BurstReport) -> Signal {
+        let b = &report.bursts[self.burst];
+        let share = self.accounts.len() as f64 / b.accounts.len().max(1) as f64;
+        Signal {
+            reason: Reason::BurstCrowd,
+            accounts: self.accounts.clone(),
+            events: self.events.clone(),
+            score: share,
+            aspects: Aspects {
+                targets: vec![b.target],
+                time: Some(b.span),
+                ips: distinct_of(log.ip(), &self.events),
+                devices: distinct_of(log.device(), &self.events),
+                concentrated: Vec::new(),
+            },
+            summary: format!(
+                "{} of the {} accounts inside a burst on {} ({:.0}× its own rate) each engaged \
+                 inside at least three bursts on different owners' targets whose crowds were \
+                 mostly such accounts (one of them inside {} such bursts on {} owners' targets): \
+                 the same crowd arriving at different people's posts, burst after burst — a \
+                 delivery pool",
+                self.accounts.len(),
+                b.accounts.len(),
+                log.targets.resolve(b.target),
+                b.ratio(),
+                self.most_bursts,
+                self.most_owners,
+            ),
+        }
+    }
+}
+
+/// Delivery pools among `report`'s bursts: *regulars* are accounts inside at least
+/// `min_bursts` bursts on targets of at least `min_owners` owners; a *crowd burst* has at
+/// least `min_crowd_share` regulars among its accounts; a regular inside at least
+/// `min_bursts` crowd bursts of `min_owners` owners is a pool member. Returns, per crowd burst
+/// with at least `min_accounts` members, its members and their events in it — one signal per
+/// delivery, which the judge joins into operations by majority, as it does drips, so that two
+/// vendors' pools that met in one customer's post stay two.
+///
+/// # Complexity
+/// O(M log M) for M burst memberships (sorted by account), sequential: bursts are few.
+///
+/// # Errors
+/// [`crate::Error::InvalidInput`] for a bad config.
+pub fn burst_crowds(log: &EventLog, report: &BurstReport, cfg: &CrowdConfig) -> Result<Vec<Crowd>> {
+    cfg.validate()?;
+    let bursts = &report.bursts;
+    let owner: Vec<Id> = bursts
+        .iter()
+        .map(|b| b.events.first().map_or(NONE, |&e| log.owner()[e as usize]))
+        .collect();
+    // (account, burst), by account.
+    let mut member: Vec<(Id, u32)> = bursts
+        .iter()
+        .enumerate()
+        .flat_map(|(k, b)| b.accounts.iter().map(move |&a| (a, k as u32)))
+        .collect();
+    member.sort_unstable();
+    let runs: Vec<&[(Id, u32)]> = member.chunk_by(|x, y| x.0 == y.0).collect();
+    let mut scratch: Vec<Id> = Vec::new();
+    let mut spread = |ks: &mut dyn Iterator<Item = u32>| -> (usize, usize) {
+        scratch.clear();
+        let mut n = 0;
+        for k in ks {
+            n += 1;
+            scratch.push(owner[k as usize]);
+        }
+        scratch.sort_unstable();
+        scratch.dedup();
+        scratch.retain(|&o| o != NONE);
+        (n, scratch.len())
+    };
+    let regular: Vec<bool> = runs
+        .iter()
+        .map(|r| {
+            let (n, o) = spread(&mut r.iter().map(|x| x.1));
+            n >= cfg.min_bursts && o >= cfg.min_owners
+        })
+        .collect();
+    let mut regulars = vec![0usize; bursts.len()];
+    for (r, &is) in runs.iter().zip(&regular) {
+        if is {
+            for x in *r {
+                regulars[x.1 as usize] += 1;
+            }
+        }
+    }
+    let crowd: Vec<bool> = bursts
+        .iter()
+        .zip(&regulars)
+        .map(|(b, &n)| {
+            !b.accounts.is_empty() && n as f64 >= cfg.min_crowd_share * b.accounts.len() as f64
+        })
+        .collect();
+    // Members per crowd burst, with the crowd bursts and owners each member was inside.
+    let mut per_burst: Vec<Vec<(Id, usize, usize)>> = vec![Vec::new(); bursts.len()];
+    let mut mine: Vec<u32> = Vec::new();
+    for (r, &is) in runs.iter().zip(&regular) {
+        if !is {
+            continue;
+        }
+        mine.clear();
+        mine.extend(r.iter().map(|x| x.1).filter(|&k| crowd[k as usize]));
+        let (n, o) = spread(&mut mine.iter().copied());
+        if n < cfg.min_bursts || o < cfg.min_owners {
+            continue;
+        }
+        for &k in &mine {
+            per_burst[k as usize].push((r[0].0, n, o));
+        }
+    }
+    let act = log.actor();
+    let mut out = Vec::new();
+    for (k, ms) in per_burst.into_iter().enumerate() {
+        if ms.len() < cfg.min_accounts {
+            continue;
+        }
+        // Accounts arrive sorted (runs are by account).
+        let accounts: Vec<Id> = ms.iter().map(|x| x.0).collect();
+        let events: Vec<u32> = bursts[k]
+            .events
+            .iter()
+            .copied()
+            .filter(|&e| accounts.binary_search(&act[e as usize]).is_ok())
+            .collect();
+        out.push(Crowd {
+            burst: k,
+            accounts,
+            events,
+            most_bursts: ms.iter().map(|x| x.1).max().unwrap_or(0),
+            most_owners: ms.iter().map(|x| x.2).max().unwrap_or(0),
+        });
+    }
+    out.sort_by(|a, b| {
+        b.accounts
+            .len()
+            .cmp(&a.accounts.len())
+            .then(a.burst.cmp(&b.burst))
+    });
+    Ok(out)
+}
+
 /// A merged run of burst windows over one target's sorted times: events `[lo, hi)`, the
 /// busiest window's count and the own rate around it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -573,6 +792,136 @@ mod tests {
                 "seed {seed}"
             );
         }
+    }
+
+    /// A pool of 60 accounts delivers 40 likes within ten minutes to 12 customers' posts
+    /// (each of another owner) on quiet days; a live streamer's 300 fans like each of its 6
+    /// broadcasts within minutes (one owner, whose other posts are quiet); a viral post gets 3 000 likes in an hour
+    /// from people of whom a hundred also liked one or two other viral posts.
+    fn crowd_world(seed: u64) -> EventLog {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut b = EventLogBuilder::new();
+        for c in 0..12 {
+            let (owner, target) = (format!("customer{c}"), format!("order{c}"));
+            for k in 0..10 {
+                like(
+                    &mut b,
+                    c * D + k * 2 * H,
+                    &format!("friend{c}.{k}"),
+                    &target,
+                    &owner,
+                );
+            }
+            let at = c * D + 5 * H + rng.random_range(0..H);
+            for k in 0..40 {
+                let a = format!("pool{}", rng.random_range(0..60));
+                like(&mut b, at + k * 15_000, &a, &target, &owner);
+            }
+        }
+        // The streamer's everyday posts keep its median busiest hour low, so its broadcasts
+        // are bursts: what keeps the fans out of a pool is that they are one owner's.
+        for p in 0..12 {
+            for k in 0..6 {
+                let ts = p * D + k * 3 * H;
+                like(
+                    &mut b,
+                    ts,
+                    &format!("fan{k}"),
+                    &format!("post{p}"),
+                    "streamer",
+                );
+            }
+        }
+        for s in 0..6 {
+            let target = format!("broadcast{s}");
+            for f in 0..300 {
+                if rng.random_bool(0.8) {
+                    let ts = s * D + 20 * H + rng.random_range(0..600_000);
+                    like(&mut b, ts, &format!("fan{f}"), &target, "streamer");
+                }
+            }
+        }
+        for v in 0..3 {
+            let target = format!("viral{v}");
+            for p in 0..3000 {
+                let who = if p < 100 {
+                    format!("fan_of_virals{p}")
+                } else {
+                    format!("v{v}.{p}")
+                };
+                let ts = v * 3 * D + 9 * H + rng.random_range(0..H);
+                like(&mut b, ts, &who, &target, &format!("celebrity{v}"));
+            }
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn a_delivery_pool_is_found_fans_and_viral_crowds_are_not() {
+        for seed in 0..3 {
+            let log = crowd_world(seed);
+            let r = bursts(&log, &BurstConfig::default()).unwrap();
+            let crowds = burst_crowds(&log, &r, &CrowdConfig::default()).unwrap();
+            let mut found: Vec<&str> = crowds
+                .iter()
+                .flat_map(|c| c.accounts.iter().map(|&a| log.accounts.resolve(a)))
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            assert!(
+                found.len() >= 50,
+                "seed {seed}: most of the pool: {found:?}"
+            );
+            assert!(
+                found.iter().all(|a| a.starts_with("pool")),
+                "seed {seed}: only the pool: {found:?}"
+            );
+            for c in &crowds {
+                let s = c.to_signal(&log, &r);
+                assert_eq!(s.reason.code(), "rate-anomaly");
+                assert!(
+                    log.targets
+                        .resolve(r.bursts[c.burst].target)
+                        .starts_with("order")
+                );
+                assert!(
+                    c.events
+                        .iter()
+                        .all(|&e| c.accounts.binary_search(&log.actor()[e as usize]).is_ok())
+                );
+            }
+            let mut mine: Vec<(usize, Vec<Id>)> = crowds
+                .iter()
+                .map(|c| (c.burst, c.accounts.clone()))
+                .collect();
+            mine.sort();
+            let cfg = CrowdConfig::default();
+            assert_eq!(
+                mine,
+                crate::reference::bursts::crowds(&log, &r, &cfg),
+                "seed {seed}"
+            );
+            // The broadcasts and the viral posts are bursts, but their crowds are no pool.
+            let broadcasts = r
+                .bursts
+                .iter()
+                .filter(|b| log.targets.resolve(b.target).starts_with("broadcast"))
+                .count();
+            assert!(broadcasts >= 3, "seed {seed}: {broadcasts}");
+            assert!(
+                r.bursts
+                    .iter()
+                    .any(|b| log.targets.resolve(b.target).starts_with("viral"))
+            );
+        }
+        assert!(
+            CrowdConfig {
+                min_owners: 1,
+                ..CrowdConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
     }
 
     #[test]

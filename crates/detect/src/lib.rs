@@ -25,7 +25,9 @@
 //! - [`rates`]: a target's engagement arriving at a steady cadence, day and night, for
 //!   days (drip-fed followers) — [`rates::drips`].
 //! - [`bursts`]: an hour in which a target received far more of one action than its own
-//!   surrounding day and its owner's other targets explain — [`bursts::bursts()`].
+//!   surrounding day and its owner's other targets explain — [`bursts::bursts()`] — and the
+//!   delivery pools among them, the same crowd inside bursts of different owners —
+//!   [`bursts::burst_crowds`].
 //! - [`ranges`]: address ranges (IPv4 /24, IPv6 /48) judged against their own traffic: mostly
 //!   fresh accounts engaging targets the rest of the platform hardly engages —
 //!   [`ranges::suspicious_ranges`].

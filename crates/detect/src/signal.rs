@@ -24,6 +24,10 @@ pub enum Reason {
     /// owner's other targets' busiest hours. Says when, not who (viral posts burst too), so
     /// the judge only marks flagged work inside it; shares the code `rate-anomaly`.
     RateBurst,
+    /// A delivery pool: accounts that each engaged inside several bursts on different owners'
+    /// targets, in bursts whose crowds are mostly such accounts. Evidence; shares the code
+    /// `rate-anomaly`.
+    BurstCrowd,
     /// An address range (IPv4 /24, IPv6 /48) of mostly fresh accounts whose engagement goes
     /// to targets the rest of the platform hardly engages.
     IpRange,
@@ -37,7 +41,7 @@ impl Reason {
             Reason::DenseSubgraph => "dense-subgraph",
             Reason::DenseTensorBlock => "dense-tensor-block",
             Reason::ContentTemplate => "content-template",
-            Reason::RateAnomaly | Reason::RateBurst => "rate-anomaly",
+            Reason::RateAnomaly | Reason::RateBurst | Reason::BurstCrowd => "rate-anomaly",
             Reason::IpRange => "ip-range",
         }
     }

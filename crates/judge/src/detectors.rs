@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use lockstep_core::{EventLog, action};
 use lockstep_detect::Signal;
-use lockstep_detect::bursts::bursts_indexed;
+use lockstep_detect::bursts::{burst_crowds, bursts_indexed};
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
@@ -131,7 +131,13 @@ pub fn run_detectors(
     };
     let bursts = || {
         timed("detect.bursts", d.bursts, || {
-            Ok(bursts_indexed(g, &policy.bursts.config())?.signals(log))
+            let r = bursts_indexed(g, &policy.bursts.config())?;
+            let mut out = r.signals(log);
+            if policy.bursts.crowds {
+                let crowds = burst_crowds(log, &r, &policy.bursts.crowd_config())?;
+                out.extend(crowds.iter().map(|c| c.to_signal(log, &r)));
+            }
+            Ok(out)
         })
     };
     let ranges = || {

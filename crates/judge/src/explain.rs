@@ -56,8 +56,9 @@ pub fn reason_meaning(code: &str) -> &'static str {
             "comments that are near-duplicates of other accounts' comments: one spun template"
         }
         "rate-anomaly" => {
-            "part of a target's engagement that its own history and its peers do not explain \
-             (a burst, or an evenly spaced drip over days)"
+            "part of a target's engagement that its own history and its peers do not explain: \
+             an evenly spaced drip over days, the crowd of a delivery pool's bursts, or (never \
+             evidence alone) flagged work inside a burst"
         }
         "ban-match" => "matches the recorded fingerprints of a banned operation",
         "emulated-device" => {

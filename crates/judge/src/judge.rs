@@ -393,9 +393,9 @@ pub fn judge_indexed(
         }
         timings.push("judge.harvest", th.elapsed());
     }
-    // Template comments and drips: each joins the operation that most of its accounts that
-    // already belong to an operation belong to (at least three of them), or seeds one of its
-    // own (whose members then count as its core).
+    // Template comments, drips, address ranges and delivery pools: each joins the operation
+    // that most of its accounts that already belong to an operation belong to (at least three
+    // of them), or seeds one of its own (whose members then count as its core).
     for (i, s) in signals.iter().enumerate() {
         let (kind, weight, join) = match s.reason {
             Reason::ContentTemplate => (
@@ -404,6 +404,11 @@ pub fn judge_indexed(
                 policy.content.join_share,
             ),
             Reason::RateAnomaly => (Kind::Rate, policy.rates.weight, policy.rates.join_share),
+            Reason::BurstCrowd => (
+                Kind::Rate,
+                policy.bursts.crowd_weight,
+                policy.bursts.crowd_join_share,
+            ),
             Reason::IpRange => (Kind::Range, policy.ranges.weight, policy.ranges.join_share),
             _ => continue,
         };
@@ -1236,6 +1241,46 @@ fn decide(
     }
 }
 
+/// One line for an operation's delivery-pool signals (one per delivery).
+fn crowds_ref(signals: &[Signal], of_seed: &[usize]) -> Option<SignalRef> {
+    let crowds: Vec<&Signal> = of_seed
+        .iter()
+        .map(|&i| &signals[i])
+        .filter(|s| s.reason == Reason::BurstCrowd)
+        .collect();
+    if crowds.is_empty() {
+        return None;
+    }
+    let mut accounts: Vec<Id> = crowds
+        .iter()
+        .flat_map(|s| s.accounts.iter().copied())
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let mut targets: Vec<Id> = crowds
+        .iter()
+        .flat_map(|s| s.aspects.targets.iter().copied())
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let share = crowds.iter().map(|s| s.score).sum::<f64>() / crowds.len() as f64;
+    Some(SignalRef {
+        signal: None,
+        reason: Reason::BurstCrowd.code(),
+        score: share,
+        accounts: accounts.len(),
+        summary: format!(
+            "a delivery pool: {} accounts, each inside at least three bursts on different \
+             owners' targets whose crowds were mostly such accounts, made up {:.0}% of the \
+             crowds of {} of its deliveries on {} targets",
+            accounts.len(),
+            100.0 * share,
+            crowds.len(),
+            targets.len(),
+        ),
+    })
+}
+
 /// One line for an operation's bursts: how many, on how many targets, how far above their
 /// targets' own rate, and how many members engaged inside them.
 fn bursts_ref(signals: &[Signal], bursts: &[usize], members: &[Id]) -> Option<SignalRef> {
@@ -1439,8 +1484,10 @@ fn operations(
                 }
             }
             subnets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            // Delivery pools come one signal per delivery; the operation lists them as one.
             let mut sigs: Vec<SignalRef> = seed_signals[s]
                 .iter()
+                .filter(|&&i| signals[i].reason != Reason::BurstCrowd)
                 .map(|&i| SignalRef {
                     signal: Some(i),
                     reason: signals[i].reason.code(),
@@ -1485,6 +1532,9 @@ fn operations(
                          delivery bursts on several days"
                     ),
                 });
+            }
+            if let Some(r) = crowds_ref(signals, &seed_signals[s]) {
+                sigs.push(r);
             }
             if let Some(r) = bursts_ref(signals, &bursts_of_seed[s], &m) {
                 sigs.push(r);

@@ -379,6 +379,23 @@ pub struct Bursts {
     /// A burst is listed with the operation whose flagged events make up at least this share
     /// of it; that operation's events inside it carry `rate-anomaly`. Default 0.5.
     pub attach_share: f64,
+    /// Delivery pools (evidence): accounts inside several bursts of different owners whose
+    /// crowds are mostly such accounts. Default true.
+    pub crowds: bool,
+    /// Bursts, and distinct owners of their targets, an account must be inside to be a
+    /// regular (and crowd bursts to be a pool member). Default 3 each.
+    pub crowd_min_bursts: u32,
+    /// See `crowd_min_bursts`. Default 3.
+    pub crowd_min_owners: u32,
+    /// Share of a burst's accounts that are regulars for it to be a crowd burst. Default 0.5.
+    pub crowd_min_share: f64,
+    /// Members of a pool for it to be evidence. Default 5.
+    pub crowd_min_accounts: u32,
+    /// Evidence weight of being a pool member. Default 0.9: flags with the repetition guard.
+    pub crowd_weight: f64,
+    /// A pool joins the operation that at least this share of its accounts already in an
+    /// operation belong to (at least three); otherwise it seeds its own. Default 0.5.
+    pub crowd_join_share: f64,
 }
 
 impl Default for Bursts {
@@ -392,6 +409,13 @@ impl Default for Bursts {
             min_peer_ratio: d.min_peer_ratio,
             z: d.z,
             attach_share: 0.5,
+            crowds: true,
+            crowd_min_bursts: 3,
+            crowd_min_owners: 3,
+            crowd_min_share: 0.5,
+            crowd_min_accounts: 5,
+            crowd_weight: 0.9,
+            crowd_join_share: 0.5,
         }
     }
 }
@@ -407,6 +431,16 @@ impl Bursts {
             min_peer_ratio: self.min_peer_ratio,
             z: self.z,
             ..lockstep_detect::bursts::BurstConfig::default()
+        }
+    }
+
+    /// The delivery-pool config.
+    pub fn crowd_config(&self) -> lockstep_detect::bursts::CrowdConfig {
+        lockstep_detect::bursts::CrowdConfig {
+            min_bursts: self.crowd_min_bursts as usize,
+            min_owners: self.crowd_min_owners as usize,
+            min_crowd_share: self.crowd_min_share,
+            min_accounts: self.crowd_min_accounts as usize,
         }
     }
 }
@@ -605,6 +639,12 @@ impl Policy {
         unit("ranges.weight", self.ranges.weight)?;
         unit("ranges.join_share", self.ranges.join_share)?;
         unit("bursts.attach_share", self.bursts.attach_share)?;
+        unit("bursts.crowd_weight", self.bursts.crowd_weight)?;
+        unit("bursts.crowd_join_share", self.bursts.crowd_join_share)?;
+        self.bursts.crowd_config().validate().map_err(|e| match e {
+            lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("bursts.{m}")),
+            other => Error::InvalidInput(format!("bursts: {other}")),
+        })?;
         self.bursts.config().validate().map_err(|e| match e {
             lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("bursts.{m}")),
             other => Error::InvalidInput(format!("bursts: {other}")),

@@ -64,8 +64,8 @@ impl Reasons {
     pub const PROXY_PADDING: Reasons = Reasons(1 << 13);
     /// Comments that are near-duplicates of other accounts' comments: one spun template.
     pub const CONTENT_TEMPLATE: Reasons = Reasons(1 << 14);
-    /// Part of a target's engagement that its own history and its peers do not explain
-    /// (a burst, or an evenly spaced drip over days).
+    /// Part of a target's engagement that its own history and its peers do not explain: an
+    /// evenly spaced drip over days, a delivery pool's bursts, or flagged work inside a burst.
     pub const RATE_ANOMALY: Reasons = Reasons(1 << 15);
     /// Matches the recorded fingerprints of a banned operation.
     pub const BAN_MATCH: Reasons = Reasons(1 << 16);

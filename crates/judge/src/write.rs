@@ -25,7 +25,7 @@ pub const FLAGGED_EVENTS_HEADER: &str = "event,operation,reasons";
 pub const CORRECTIONS_HEADER: &str = "target,reported,fake,organic";
 /// `bursts.csv` header.
 pub const BURSTS_HEADER: &str =
-    "target,action,start,end,events,accounts,ratio,operation,flagged,summary,account_ids";
+    "target,owner,action,start,end,events,accounts,ratio,operation,flagged,summary,account_ids";
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::Io {
@@ -70,7 +70,7 @@ pub fn write_findings(log: &EventLog, j: &Judgement, dir: &Path) -> Result<()> {
 }
 
 /// Writes `bursts.csv`: one row per burst (a target's hour far above its own rate and its
-/// peers, `lockstep_detect::bursts`), most events first, with the operation that most of its
+/// peers, `lockstep_detect::bursts`) with the target's owner, most events first, with the operation that most of its
 /// flagged events belong to (empty when none is flagged), how many of its events that
 /// operation's flags cover, and the accounts whose events fall inside it (`;`-separated).
 ///
@@ -101,7 +101,9 @@ pub fn write_bursts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
             .max_by_key(|&(o, n)| (n, std::cmp::Reverse(o)))
             .unwrap_or((NO_OP, 0));
         let (start, end) = s.aspects.time.unwrap_or((0, 0));
-        let action = log.verbs.name(log.action()[s.events[0] as usize]);
+        let first = s.events[0] as usize;
+        let action = log.verbs.name(log.action()[first]);
+        let owner = log.accounts.resolve_opt(log.owner()[first]).unwrap_or("");
         ids.clear();
         for (k, &a) in s.accounts.iter().enumerate() {
             if k > 0 {
@@ -115,6 +117,7 @@ pub fn write_bursts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
                 .targets
                 .first()
                 .map_or("", |&t| log.targets.resolve(t)),
+            owner,
             action,
             &rfc3339(start),
             &rfc3339(end),

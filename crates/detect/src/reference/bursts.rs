@@ -1,11 +1,11 @@
 //! Reference bursts: every window counted by scanning the whole target, every peer's busiest
 //! window found the same way, targets and owners grouped in ordered maps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use lockstep_core::{EventLog, Id, NONE};
 
-use crate::bursts::BurstConfig;
+use crate::bursts::{BurstConfig, BurstReport, CrowdConfig};
 
 /// Most events in one window `[t, t + w)` starting at an event, by counting each directly.
 fn busiest(times: &[i64], w: i64) -> usize {
@@ -103,4 +103,64 @@ pub fn bursts(log: &EventLog, cfg: &BurstConfig) -> Vec<(Id, u8, Vec<u32>)> {
     }
     out.sort();
     out
+}
+
+/// The delivery pools of [`crate::bursts::burst_crowds`] as `(burst, member accounts)`,
+/// sorted by burst: every set recomputed from the bursts' account lists.
+pub fn crowds(log: &EventLog, report: &BurstReport, cfg: &CrowdConfig) -> Vec<(usize, Vec<Id>)> {
+    let owner = |k: usize| log.owner()[report.bursts[k].events[0] as usize];
+    let inside = |a: Id| -> Vec<usize> {
+        (0..report.bursts.len())
+            .filter(|&k| report.bursts[k].accounts.contains(&a))
+            .collect()
+    };
+    let owners = |ks: &[usize]| -> usize {
+        ks.iter()
+            .map(|&k| owner(k))
+            .filter(|&o| o != NONE)
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+    let all: BTreeSet<Id> = report
+        .bursts
+        .iter()
+        .flat_map(|b| b.accounts.iter().copied())
+        .collect();
+    let regular: BTreeSet<Id> = all
+        .iter()
+        .copied()
+        .filter(|&a| {
+            let ks = inside(a);
+            ks.len() >= cfg.min_bursts && owners(&ks) >= cfg.min_owners
+        })
+        .collect();
+    let crowd: Vec<bool> = report
+        .bursts
+        .iter()
+        .map(|b| {
+            let n = b.accounts.iter().filter(|a| regular.contains(a)).count();
+            n as f64 >= cfg.min_crowd_share * b.accounts.len() as f64
+        })
+        .collect();
+    let member: BTreeSet<Id> = regular
+        .iter()
+        .copied()
+        .filter(|&a| {
+            let ks: Vec<usize> = inside(a).into_iter().filter(|&k| crowd[k]).collect();
+            ks.len() >= cfg.min_bursts && owners(&ks) >= cfg.min_owners
+        })
+        .collect();
+    (0..report.bursts.len())
+        .filter(|&k| crowd[k])
+        .map(|k| {
+            let ms: Vec<Id> = report.bursts[k]
+                .accounts
+                .iter()
+                .copied()
+                .filter(|a| member.contains(a))
+                .collect();
+            (k, ms)
+        })
+        .filter(|(_, ms)| ms.len() >= cfg.min_accounts)
+        .collect()
 }
