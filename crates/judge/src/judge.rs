@@ -397,19 +397,39 @@ pub fn judge_indexed(
     // that most of its accounts that already belong to an operation belong to (at least three
     // of them), or seeds one of its own (whose members then count as its core).
     for (i, s) in signals.iter().enumerate() {
-        let (kind, weight, join) = match s.reason {
+        // (kind, weight, join share, known accounts needed to join, whether a joined
+        // signal's other accounts become the operation's): a delivery's crowd samples a few
+        // of a large pool's accounts, so one member already placed links it, and its members
+        // are the pool's for the next delivery to find.
+        let (kind, weight, join, min_known, adopt) = match s.reason {
             Reason::ContentTemplate => (
                 Kind::Content,
                 policy.content.weight,
                 policy.content.join_share,
+                3,
+                false,
             ),
-            Reason::RateAnomaly => (Kind::Rate, policy.rates.weight, policy.rates.join_share),
+            Reason::RateAnomaly => (
+                Kind::Rate,
+                policy.rates.weight,
+                policy.rates.join_share,
+                3,
+                false,
+            ),
             Reason::BurstCrowd => (
                 Kind::Rate,
                 policy.bursts.crowd_weight,
                 policy.bursts.crowd_join_share,
+                policy.bursts.crowd_join_min as usize,
+                true,
             ),
-            Reason::IpRange => (Kind::Range, policy.ranges.weight, policy.ranges.join_share),
+            Reason::IpRange => (
+                Kind::Range,
+                policy.ranges.weight,
+                policy.ranges.join_share,
+                3,
+                false,
+            ),
             _ => continue,
         };
         if s.accounts.is_empty() {
@@ -428,11 +448,18 @@ pub fn judge_indexed(
             .iter()
             .enumerate()
             .max_by_key(|&(k, &c)| (c, std::cmp::Reverse(k)))
-            .filter(|&(_, &c)| c >= 3 && c as f64 >= join * known as f64)
+            .filter(|&(_, &c)| c >= min_known && c as f64 >= join * known as f64)
             .map(|(k, _)| k as u32);
         let seed = match best {
             Some(sd) => {
                 seed_signals[sd as usize].push(i);
+                if adopt {
+                    for &a in &s.accounts {
+                        if seed_of_account[a as usize] == NONE {
+                            seed_of_account[a as usize] = sd;
+                        }
+                    }
+                }
                 sd
             }
             None => {

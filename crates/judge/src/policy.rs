@@ -393,9 +393,14 @@ pub struct Bursts {
     pub crowd_min_accounts: u32,
     /// Evidence weight of being a pool member. Default 0.9: flags with the repetition guard.
     pub crowd_weight: f64,
-    /// A pool joins the operation that at least this share of its accounts already in an
-    /// operation belong to (at least three); otherwise it seeds its own. Default 0.5.
+    /// A delivery's crowd joins the operation that at least this share of its accounts
+    /// already in an operation belong to (at least `crowd_join_min` of them), and its other
+    /// members become that operation's; otherwise it seeds its own. Default 0.5.
     pub crowd_join_share: f64,
+    /// Default 1: a delivery samples a few of a large pool's accounts (two given deliveries
+    /// of a 17 000-account pool share two or three), so one member already placed is the
+    /// link; the share rule decides between operations.
+    pub crowd_join_min: u32,
 }
 
 impl Default for Bursts {
@@ -416,6 +421,7 @@ impl Default for Bursts {
             crowd_min_accounts: 5,
             crowd_weight: 0.9,
             crowd_join_share: 0.5,
+            crowd_join_min: 1,
         }
     }
 }
@@ -641,6 +647,11 @@ impl Policy {
         unit("bursts.attach_share", self.bursts.attach_share)?;
         unit("bursts.crowd_weight", self.bursts.crowd_weight)?;
         unit("bursts.crowd_join_share", self.bursts.crowd_join_share)?;
+        if self.bursts.crowd_join_min < 1 {
+            return Err(Error::InvalidInput(
+                "bursts.crowd_join_min must be at least 1".into(),
+            ));
+        }
         self.bursts.crowd_config().validate().map_err(|e| match e {
             lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("bursts.{m}")),
             other => Error::InvalidInput(format!("bursts: {other}")),

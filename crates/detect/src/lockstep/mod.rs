@@ -80,10 +80,11 @@ pub struct LockstepConfig {
     pub link_min_share: f64,
     /// The most co-engagement records one aggregation pass holds (8 bytes each, counted
     /// before the per-target deduplication). More records are aggregated in several passes,
-    /// each over a range of first accounts. Default 2^27 (1 GiB): a 10M-event log's pair
-    /// table (132M records) then takes one pass, a 100M-event log's (2.8G records) 21; every
-    /// pass re-reads the events of the targets its range touches, so fewer, larger passes
-    /// cost less time (docs/BENCHMARKS.md). It changes memory and time, never the result.
+    /// each over a range of first accounts. Default 2^28 (at most 2 GiB, and only as much as
+    /// the census says the largest pass needs): a 10M-event log's pair table (89M records)
+    /// takes one pass, a 100M-event log's (1.9G records) 8; every pass re-reads the events
+    /// of the targets its range touches, so fewer, larger passes cost less time
+    /// (docs/BENCHMARKS.md). It changes memory and time, never the result.
     pub pass_records: usize,
 }
 
@@ -102,7 +103,7 @@ impl Default for LockstepConfig {
             min_target_members: 3,
             min_target_share: 0.1,
             link_min_share: 0.5,
-            pass_records: 1 << 27,
+            pass_records: 1 << 28,
         }
     }
 }
