@@ -243,13 +243,13 @@ pub(crate) fn busiest_window(times: &[i64], w: i64) -> u32 {
     best as u32
 }
 
-/// The median of `peaks` (sorted) with one occurrence of `own` left out; `None` when nothing
-/// is left.
-pub(crate) fn peer_median(peaks: &[u32], own: u32) -> Option<u32> {
-    let rest = peaks.len().checked_sub(1).filter(|&r| r > 0)?;
-    let pos = peaks.partition_point(|&p| p < own);
+/// The median of the peaks of `peers` (sorted by `peak`) with one occurrence of `own` left
+/// out; `None` when nothing is left. O(log P).
+pub(crate) fn peer_median<T>(peers: &[T], peak: impl Fn(&T) -> u32, own: u32) -> Option<u32> {
+    let rest = peers.len().checked_sub(1).filter(|&r| r > 0)?;
+    let pos = peers.partition_point(|p| peak(p) < own);
     let k = rest / 2;
-    Some(if k < pos { peaks[k] } else { peaks[k + 1] })
+    Some(peak(if k < pos { &peers[k] } else { &peers[k + 1] }))
 }
 
 /// Finds bursts in each target's events, per action of `cfg.actions`.
@@ -320,8 +320,8 @@ pub fn bursts_indexed(g: &GraphIndex<'_>, cfg: &BurstConfig) -> Result<BurstRepo
         .into_par_iter()
         .with_min_len(256)
         .map_init(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(evs, times, sorted): &mut (Vec<u32>, Vec<i64>, Vec<u32>), t| {
+            || (Vec::new(), Vec::new()),
+            |(evs, times): &mut (Vec<u32>, Vec<i64>), t| {
                 let mut out = Vec::new();
                 let mut checked = 0;
                 if g.target_events(t).len() < cfg.min_events {
@@ -340,9 +340,7 @@ pub fn bursts_indexed(g: &GraphIndex<'_>, cfg: &BurstConfig) -> Result<BurstRepo
                         None
                     } else {
                         let own = busiest_window(times, cfg.window_ms);
-                        sorted.clear();
-                        sorted.extend(peers_of(owner, a).iter().map(|x| x.2));
-                        peer_median(sorted, own)
+                        peer_median(peers_of(owner, a), |x| x.2, own)
                     };
                     for w in burst_windows(times, peer, log_end, cfg) {
                         out.push(describe(log, t, a, evs, w, peer));
@@ -456,7 +454,7 @@ impl Crowd {
             },
             summary: format!(
                 "{} of the {} accounts inside a burst on {} ({:.0}× its own rate) each engaged \
-                 inside at least three bursts on different owners' targets whose crowds were \
+                 inside several bursts on different owners' targets whose crowds were \
                  mostly such accounts (one of them inside {} such bursts on {} owners' targets): \
                  the same crowd arriving at different people's posts, burst after burst — a \
                  delivery pool",
@@ -688,11 +686,11 @@ mod tests {
 
     #[test]
     fn peer_median_leaves_one_own_out() {
-        assert_eq!(peer_median(&[5], 5), None);
-        assert_eq!(peer_median(&[3, 5], 5), Some(3));
-        assert_eq!(peer_median(&[3, 5, 9], 5), Some(9));
-        assert_eq!(peer_median(&[3, 5, 9], 3), Some(9));
-        assert_eq!(peer_median(&[3, 5, 9, 11], 11), Some(5));
+        assert_eq!(peer_median(&[5], |&p| p, 5), None);
+        assert_eq!(peer_median(&[3, 5], |&p| p, 5), Some(3));
+        assert_eq!(peer_median(&[3, 5, 9], |&p| p, 5), Some(9));
+        assert_eq!(peer_median(&[3, 5, 9], |&p| p, 3), Some(9));
+        assert_eq!(peer_median(&[3, 5, 9, 11], |&p| p, 11), Some(5));
         assert_eq!(busiest_window(&[0, 10, 20, 100], 25), 3);
         assert_eq!(busiest_window(&[], 25), 0);
     }

@@ -18,8 +18,8 @@ pub(crate) const OPERATIONS: &str = "operations.json";
 /// `bursts.csv` (optional; an addition to the contract).
 pub(crate) const BURSTS: &str = "bursts.csv";
 
-/// One row of `bursts.csv`: whether it is listed with an operation (at least half its events
-/// that operation's flagged work) and the truth accounts inside it.
+/// One row of `bursts.csv`: whether the judge listed it with an operation, and the truth
+/// accounts inside it.
 #[derive(Debug, Default)]
 pub(crate) struct FoundBurst {
     pub(crate) listed: bool,
@@ -241,20 +241,23 @@ pub(crate) fn load(dir: &Path, truth: &Truth, dq: &mut DataQuality) -> Findings 
         csvfile::read(
             dir,
             &mut rep,
-            &["target", "events", "operation", "flagged", "account_ids"],
-            5,
+            &["target", "operation", "account_ids"],
+            3,
             |row| {
-                let (Ok(events), Ok(flagged)) =
-                    (row.get(1).parse::<u64>(), row.get(3).parse::<u64>())
-                else {
-                    return RowResult::Malformed("events or flagged not a number".to_owned());
-                };
                 bursts.push(FoundBurst {
-                    listed: !row.get(2).is_empty() && flagged * 2 >= events.max(1),
+                    listed: !row.get(1).is_empty(),
                     accounts: row
-                        .get(4)
+                        .get(2)
                         .split(';')
-                        .filter_map(|a| truth.accounts.get(a))
+                        .filter_map(|a| {
+                            if a.contains('%') {
+                                truth
+                                    .accounts
+                                    .get(&a.replace("%3B", ";").replace("%25", "%"))
+                            } else {
+                                truth.accounts.get(a)
+                            }
+                        })
                         .collect(),
                 });
                 RowResult::Used

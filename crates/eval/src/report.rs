@@ -264,7 +264,7 @@ pub struct BurstMetrics {
     pub bursts: u64,
     /// Bursts at least half of whose truth accounts are fake or compromised.
     pub mostly_operation: u64,
-    /// Bursts listed with an operation (at least half their events its flagged work).
+    /// Bursts the judge listed with an operation (`bursts.csv` → `operation`).
     pub listed: u64,
     /// Of those, at least half of whose truth accounts are fake or compromised.
     pub listed_mostly_operation: u64,

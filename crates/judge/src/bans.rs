@@ -1074,6 +1074,7 @@ mod tests {
             event_reasons: vec![Reasons::default(); log.len()],
             operations: Vec::new(),
             signals: Vec::new(),
+            burst_ops: Vec::new(),
         }
     }
 

@@ -180,6 +180,9 @@ pub struct Judgement {
     pub operations: Vec<Operation>,
     /// The detector signals judged.
     pub signals: Vec<Signal>,
+    /// The bursts listed with an operation: (index into `signals`, index into
+    /// `operations`), sorted.
+    pub burst_ops: Vec<(usize, u32)>,
 }
 
 impl Judgement {
@@ -395,12 +398,13 @@ pub fn judge_indexed(
     }
     // Template comments, drips, address ranges and delivery pools: each joins the operation
     // that most of its accounts that already belong to an operation belong to (at least three
-    // of them), or seeds one of its own (whose members then count as its core).
+    // of them; one for a delivery pool), or seeds one of its own (whose members then count as
+    // its core).
     for (i, s) in signals.iter().enumerate() {
         // (kind, weight, join share, known accounts needed to join, whether a joined
         // signal's other accounts become the operation's): a delivery's crowd samples a few
         // of a large pool's accounts, so one member already placed links it, and its members
-        // are the pool's for the next delivery to find.
+        // are the pool's for the next delivery to find (when all its placed members agree).
         let (kind, weight, join, min_known, adopt) = match s.reason {
             Reason::ContentTemplate => (
                 Kind::Content,
@@ -453,7 +457,9 @@ pub fn judge_indexed(
         let seed = match best {
             Some(sd) => {
                 seed_signals[sd as usize].push(i);
-                if adopt {
+                // Only when every member already placed is this operation's: a delivery two
+                // vendors' pools met in must not hand one pool's members to the other.
+                if adopt && per_seed[sd as usize] == known {
                     for &a in &s.accounts {
                         if seed_of_account[a as usize] == NONE {
                             seed_of_account[a as usize] = sd;
@@ -679,6 +685,16 @@ pub fn judge_indexed(
             a.operation = new_index[a.operation as usize];
         }
     }
+    let mut burst_ops: Vec<(usize, u32)> = bursts_of_seed
+        .iter()
+        .enumerate()
+        .filter(|&(sd, _)| new_index.get(sd).is_some_and(|&o| o != NO_OP))
+        .flat_map(|(sd, bs)| {
+            let op = new_index[sd];
+            bs.iter().map(move |&i| (i, op))
+        })
+        .collect();
+    burst_ops.sort_unstable();
     let event_op: Vec<u32> = event_seed
         .par_iter()
         .map(|&s| {
@@ -698,6 +714,7 @@ pub fn judge_indexed(
         event_reasons,
         operations,
         signals,
+        burst_ops,
     })
 }
 
@@ -1297,8 +1314,8 @@ fn crowds_ref(signals: &[Signal], of_seed: &[usize]) -> Option<SignalRef> {
         score: share,
         accounts: accounts.len(),
         summary: format!(
-            "a delivery pool: {} accounts, each inside at least three bursts on different \
-             owners' targets whose crowds were mostly such accounts, made up {:.0}% of the \
+            "a delivery pool: {} accounts, each inside several bursts on different owners' \
+             targets whose crowds were mostly such accounts, made up {:.0}% of the \
              crowds of {} of its deliveries on {} targets",
             accounts.len(),
             100.0 * share,
@@ -1341,7 +1358,8 @@ fn bursts_ref(signals: &[Signal], bursts: &[usize], members: &[Id]) -> Option<Si
         score: 1.0 - 1.0 / median,
         accounts: inside.len(),
         summary: format!(
-            "{} of its deliveries were bursts on {} targets ({} events, {} of its members):              {:.0}–{:.0}× (median {:.0}×) the target's own rate in the day around them",
+            "{} of its deliveries were bursts on {} targets ({} events, {} of its members): \
+             {:.0}–{:.0}× (median {:.0}×) the target's own rate around them",
             bursts.len(),
             targets.len(),
             events,

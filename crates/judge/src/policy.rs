@@ -440,6 +440,45 @@ impl Bursts {
         }
     }
 
+    /// Checks the values, naming the policy key of the first bad one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`].
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::InvalidInput(format!("bursts.{m}")));
+        if !(self.window_minutes * 60_000.0 >= 1.0 && self.window_minutes.is_finite()) {
+            return bad("window_minutes must be a positive number of minutes");
+        }
+        if !(self.context_hours * 3_600_000.0 >= 1.0 && self.context_hours.is_finite()) {
+            return bad("context_hours must be a positive number of hours");
+        }
+        if self.min_events < 2 {
+            return bad("min_events must be at least 2");
+        }
+        if !(self.min_ratio >= 1.0 && self.min_ratio.is_finite()) {
+            return bad("min_ratio must be at least 1");
+        }
+        if !(self.min_peer_ratio >= 0.0 && self.min_peer_ratio.is_finite()) {
+            return bad("min_peer_ratio must be non-negative");
+        }
+        if !(self.z >= 0.0 && self.z.is_finite()) {
+            return bad("z must be non-negative");
+        }
+        if self.crowd_min_bursts < 2 || self.crowd_min_owners < 2 {
+            return bad("crowd_min_bursts and crowd_min_owners must be at least 2");
+        }
+        if !(self.crowd_min_share > 0.0 && self.crowd_min_share <= 1.0) {
+            return bad("crowd_min_share must be in (0, 1]");
+        }
+        if self.crowd_min_accounts < 2 {
+            return bad("crowd_min_accounts must be at least 2");
+        }
+        if self.crowd_join_min < 1 {
+            return bad("crowd_join_min must be at least 1");
+        }
+        Ok(())
+    }
+
     /// The delivery-pool config.
     pub fn crowd_config(&self) -> lockstep_detect::bursts::CrowdConfig {
         lockstep_detect::bursts::CrowdConfig {
@@ -645,13 +684,10 @@ impl Policy {
         unit("ranges.weight", self.ranges.weight)?;
         unit("ranges.join_share", self.ranges.join_share)?;
         unit("bursts.attach_share", self.bursts.attach_share)?;
+        self.bursts.validate()?;
         unit("bursts.crowd_weight", self.bursts.crowd_weight)?;
         unit("bursts.crowd_join_share", self.bursts.crowd_join_share)?;
-        if self.bursts.crowd_join_min < 1 {
-            return Err(Error::InvalidInput(
-                "bursts.crowd_join_min must be at least 1".into(),
-            ));
-        }
+
         self.bursts.crowd_config().validate().map_err(|e| match e {
             lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("bursts.{m}")),
             other => Error::InvalidInput(format!("bursts: {other}")),
@@ -711,5 +747,9 @@ mod tests {
         assert!(Policy::from_toml("version = \"x\"\nbogus = 1\n").is_err());
         assert!(Policy::from_toml("[verdict]\nflag_scor = 1\n").is_err());
         assert!(Policy::from_toml("[verdict]\nflag_score = 2.0\n").is_err());
+        let e = Policy::from_toml("[bursts]\nwindow_minutes = 0\n").unwrap_err();
+        assert!(e.to_string().contains("bursts.window_minutes"), "{e}");
+        let e = Policy::from_toml("[bursts]\ncrowd_min_share = 1.5\n").unwrap_err();
+        assert!(e.to_string().contains("bursts.crowd_min_share"), "{e}");
     }
 }

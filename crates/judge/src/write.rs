@@ -70,9 +70,11 @@ pub fn write_findings(log: &EventLog, j: &Judgement, dir: &Path) -> Result<()> {
 }
 
 /// Writes `bursts.csv`: one row per burst (a target's hour far above its own rate and its
-/// peers, `lockstep_detect::bursts`) with the target's owner, most events first, with the operation that most of its
-/// flagged events belong to (empty when none is flagged), how many of its events that
-/// operation's flags cover, and the accounts whose events fall inside it (`;`-separated).
+/// peers, `lockstep_detect::bursts`) with the target's owner, most events first, with the
+/// operation the judge listed it with (empty when none: it was not at least
+/// `bursts.attach_share` one operation's flagged work), how many of its events are flagged (for
+/// any operation), and the accounts whose events fall inside it (`;`-separated, with `%` and
+/// `;` inside an id written `%25` and `%3B`).
 ///
 /// # Errors
 /// [`Error::Io`].
@@ -81,25 +83,20 @@ pub fn write_bursts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
     w.write_record(BURSTS_HEADER.split(','))
         .map_err(csv_err(path))?;
-    let mut ops: Vec<u32> = Vec::new();
     let mut ids = String::new();
-    for s in &j.signals {
+    for (i, s) in j.signals.iter().enumerate() {
         if s.reason != lockstep_detect::Reason::RateBurst || s.events.is_empty() {
             continue;
         }
-        ops.clear();
-        ops.extend(
-            s.events
-                .iter()
-                .map(|&e| j.event_op[e as usize])
-                .filter(|&o| o != NO_OP),
-        );
-        ops.sort_unstable();
-        let (op, flagged) = ops
-            .chunk_by(|a, b| a == b)
-            .map(|c| (c[0], c.len()))
-            .max_by_key(|&(o, n)| (n, std::cmp::Reverse(o)))
-            .unwrap_or((NO_OP, 0));
+        let op = j
+            .burst_ops
+            .binary_search_by_key(&i, |x| x.0)
+            .map_or(NO_OP, |k| j.burst_ops[k].1);
+        let flagged = s
+            .events
+            .iter()
+            .filter(|&&e| j.event_op[e as usize] != NO_OP)
+            .count();
         let (start, end) = s.aspects.time.unwrap_or((0, 0));
         let first = s.events[0] as usize;
         let action = log.verbs.name(log.action()[first]);
@@ -109,7 +106,13 @@ pub fn write_bursts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
             if k > 0 {
                 ids.push(';');
             }
-            ids.push_str(log.accounts.resolve(a));
+            for c in log.accounts.resolve(a).chars() {
+                match c {
+                    '%' => ids.push_str("%25"),
+                    ';' => ids.push_str("%3B"),
+                    c => ids.push(c),
+                }
+            }
         }
         let ratio = 1.0 / (1.0 - s.score).max(1e-9);
         w.write_record([

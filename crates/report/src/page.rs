@@ -434,15 +434,14 @@ fn bursts(f: &Findings) -> Markup {
             .cmp(&a.events)
             .then_with(|| a.target.cmp(&b.target))
     });
-    let work = rows
-        .iter()
-        .filter(|b| b.flagged * 2 >= b.events.max(1))
-        .count();
+    let work = rows.iter().filter(|b| !b.operation.is_empty()).count();
     html! {
         p {
-            (count(rows.len() as u64)) " hours in which a target received far more of one action "
-            "than its own day and its owner's other posts explain (" code { "bursts.csv" } "). "
-            (count(work as u64)) " of them are mostly an operation's flagged work; the others — "
+            (count(rows.len() as u64)) " bursts: windows (an hour by default) in which a target "
+            "received far more of one action than its own surrounding hours and its owner's other "
+            "posts explain (" code { "bursts.csv" } "). "
+            (count(work as u64)) " of them are mostly an operation's flagged work and are listed "
+            "with it; the others — "
             "viral posts, live events, and deliveries nobody was flagged for — are shown for "
             "context: a burst says when, not who, and flags no one."
         }
