@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::error::ensure_input;
+use crate::rates::target_action_events;
 use crate::signal::{Aspects, Reason, Signal, distinct_of, human_ms};
 
 /// How bursts are found. See each field for its default and why.
@@ -218,18 +219,6 @@ pub fn bursts(log: &EventLog, cfg: &BurstConfig) -> Result<BurstReport> {
     bursts_indexed(&g, cfg)
 }
 
-/// The events of `t` with action `a`, in time order, into `evs` (cleared first).
-fn events_of(g: &GraphIndex<'_>, t: Id, a: u8, evs: &mut Vec<u32>) {
-    let act = g.log().action();
-    evs.clear();
-    evs.extend(
-        g.target_events(t)
-            .iter()
-            .copied()
-            .filter(|&e| act[e as usize] == a),
-    );
-}
-
 /// Most events in one window `[x, x + w)` over `times` (sorted).
 pub(crate) fn busiest_window(times: &[i64], w: i64) -> u32 {
     let mut best = 0;
@@ -294,12 +283,10 @@ pub fn bursts_indexed(g: &GraphIndex<'_>, cfg: &BurstConfig) -> Result<BurstRepo
                 }
                 let mut out = Vec::new();
                 for &a in &actions {
-                    events_of(g, t, a, evs);
+                    target_action_events(g, t, a, evs, times);
                     if evs.is_empty() {
                         continue;
                     }
-                    times.clear();
-                    times.extend(evs.iter().map(|&e| ts[e as usize]));
                     out.push((owner, a, busiest_window(times, cfg.window_ms)));
                 }
                 out
@@ -329,13 +316,11 @@ pub fn bursts_indexed(g: &GraphIndex<'_>, cfg: &BurstConfig) -> Result<BurstRepo
                 }
                 let owner = owner_of(t);
                 for &a in &actions {
-                    events_of(g, t, a, evs);
+                    target_action_events(g, t, a, evs, times);
                     if evs.len() < cfg.min_events {
                         continue;
                     }
                     checked += 1;
-                    times.clear();
-                    times.extend(evs.iter().map(|&e| ts[e as usize]));
                     let peer = if owner == NONE {
                         None
                     } else {

@@ -199,18 +199,11 @@ pub fn drips_indexed(g: &GraphIndex<'_>, cfg: &RatesConfig) -> Result<RatesRepor
                     if !cfg.actions.contains(a) {
                         continue;
                     }
-                    evs.clear();
-                    evs.extend(
-                        all.iter()
-                            .copied()
-                            .filter(|&e| log.action()[e as usize] == a),
-                    );
+                    target_action_events(g, t, a, evs, times);
                     if evs.len() < cfg.min_events {
                         continue;
                     }
                     checked += 1;
-                    times.clear();
-                    times.extend(evs.iter().map(|&e| log.ts()[e as usize]));
                     for (lo, hi) in drip_runs(times, cfg) {
                         out.push(describe(log, t, a, &evs[lo..=hi], times, lo, hi, cfg));
                     }
@@ -234,6 +227,28 @@ pub fn drips_indexed(g: &GraphIndex<'_>, cfg: &RatesConfig) -> Result<RatesRepor
             .then(a.target.cmp(&b.target))
     });
     Ok(report)
+}
+
+/// The events of target `t` with action `a`, in time order, into `evs`, and their times into
+/// `times` (both cleared first).
+pub(crate) fn target_action_events(
+    g: &GraphIndex<'_>,
+    t: Id,
+    a: u8,
+    evs: &mut Vec<u32>,
+    times: &mut Vec<i64>,
+) {
+    let log = g.log();
+    let act = log.action();
+    evs.clear();
+    evs.extend(
+        g.target_events(t)
+            .iter()
+            .copied()
+            .filter(|&e| act[e as usize] == a),
+    );
+    times.clear();
+    times.extend(evs.iter().map(|&e| log.ts()[e as usize]));
 }
 
 #[allow(clippy::too_many_arguments)]
