@@ -525,9 +525,12 @@ fn kill_and_rerun(backend: &str, name: &str, ops: usize, fakes_per_op: usize, ki
     let mut rng = Rng::new();
     let mut partial = 0;
     let mut done = 0u64;
+    let sink = dir.join("out.ndjson");
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     for i in 0..kills {
         let remaining = 1.0 - done as f64 / (2 * n) as f64;
         let window = (full_ms as f64 * remaining) as u64 + 20;
+        let before = size(&sink);
         let mut child = Command::new(BIN)
             .args(args)
             .current_dir(dir)
@@ -535,7 +538,17 @@ fn kill_and_rerun(backend: &str, name: &str, ops: usize, fakes_per_op: usize, ki
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(window)));
+        // Wait until the run has delivered something (a loaded machine can take longer to
+        // start a process than the calibration run took to finish), then kill it at a random
+        // moment within a quarter of the time its remaining work should take.
+        let started = Instant::now();
+        while size(&sink) == before && started.elapsed() < Duration::from_secs(30) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(rng.below(window / 4 + 1)));
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success(), "iteration {i}: apply failed on its own");
             continue;
