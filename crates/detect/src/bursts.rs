@@ -149,7 +149,7 @@ impl Burst {
 
     /// This burst as a [`Signal`] with reason [`Reason::RateBurst`]; its score is the share
     /// of the busiest window that the own rate does not explain.
-    pub fn to_signal(&self, log: &EventLog, window_ms: i64) -> Signal {
+    pub fn to_signal(&self, log: &EventLog, window_ms: i64, context_ms: i64) -> Signal {
         let peers = match self.peer_peak {
             Some(p) => format!(
                 ", {p} in the busiest {} of the owner's other posts (median)",
@@ -171,8 +171,8 @@ impl Burst {
             },
             summary: format!(
                 "{} {} events on {} within {} from {} accounts, {} in one {}: {:.0}× the \
-                 target's own rate in the day around it ({:.1} per {}){peers} — a burst (it \
-                 says when, not who: viral posts and live events burst too)",
+                 target's own rate in the {} before and after it ({:.1} per {}){peers} — a \
+                 burst (it says when, not who: viral posts and live events burst too)",
                 self.events.len(),
                 log.verbs.name(self.action),
                 log.targets.resolve(self.target),
@@ -181,6 +181,7 @@ impl Burst {
                 self.peak,
                 human_ms(window_ms),
                 self.ratio(),
+                human_ms(context_ms),
                 self.own_rate,
                 human_ms(window_ms),
             ),
@@ -197,6 +198,8 @@ pub struct BurstReport {
     pub targets_checked: usize,
     /// The window the bursts were measured in (ms).
     pub window_ms: i64,
+    /// The context on each side of a window that gave the own rate (ms).
+    pub context_ms: i64,
 }
 
 impl BurstReport {
@@ -204,7 +207,7 @@ impl BurstReport {
     pub fn signals(&self, log: &EventLog) -> Vec<Signal> {
         self.bursts
             .iter()
-            .map(|b| b.to_signal(log, self.window_ms))
+            .map(|b| b.to_signal(log, self.window_ms, self.context_ms))
             .collect()
     }
 }
@@ -337,6 +340,7 @@ pub fn bursts_indexed(g: &GraphIndex<'_>, cfg: &BurstConfig) -> Result<BurstRepo
         .collect();
     let mut report = BurstReport {
         window_ms: cfg.window_ms,
+        context_ms: cfg.context_ms,
         ..BurstReport::default()
     };
     for (c, b) in found {
@@ -759,7 +763,9 @@ mod tests {
                     assert!(b.ratio() >= 5.0);
                 }
                 assert_eq!(
-                    b.to_signal(&log, cfg.window_ms).reason.code(),
+                    b.to_signal(&log, cfg.window_ms, cfg.context_ms)
+                        .reason
+                        .code(),
                     "rate-anomaly"
                 );
             }
