@@ -152,14 +152,16 @@ impl EventLogBuilder {
             }
             let explicit = cols.id.and_then(|f| f(i)).filter(|s| !s.is_empty());
             let entry = match explicit {
-                Some(id) => match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        results.push(Err(e));
-                        continue;
+                Some(id) if !self.defer_ids => {
+                    match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
+                            results.push(Err(e));
+                            continue;
+                        }
                     }
-                },
-                None => None,
+                }
+                _ => None,
             };
             let verbs = &mut self.log.verbs;
             let action = match keyed_id(
@@ -190,8 +192,8 @@ impl EventLogBuilder {
             self.log.ts.push(cols.ts[i]);
             self.log.lines.push(cols.first_line.wrapping_add(r));
             self.log.action.push(action);
+            self.any_explicit |= explicit.is_some();
             if let Some(v) = entry {
-                self.any_explicit = true;
                 v.insert(idx as u32);
             }
             kept.push(r);

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::{Entry, VacantEntry};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 use crate::action::{Action, Verbs};
 use crate::intern::{Id, Interner, IpInterner, NONE};
@@ -384,6 +384,9 @@ pub struct EventLogBuilder {
     pub(crate) seen_ids: HashTable<u32>,
     pub(crate) id_hasher: foldhash::fast::RandomState,
     pub(crate) any_explicit: bool,
+    /// Duplicate explicit ids are found at the end ([`EventLogBuilder::duplicate_ids`]), not
+    /// probed for on every push.
+    pub(crate) defer_ids: bool,
 }
 
 impl EventLogBuilder {
@@ -410,6 +413,11 @@ impl EventLogBuilder {
         self.log.is_empty()
     }
 
+    /// The log under construction.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
     /// Mutable access to the log under construction, for side tables and interners.
     pub fn log_mut(&mut self) -> &mut EventLog {
         &mut self.log
@@ -432,13 +440,13 @@ impl EventLogBuilder {
         }
         let explicit = ev.id.filter(|s| !s.is_empty());
         let entry = match explicit {
-            Some(id) => Some(probe_id(
+            Some(id) if !self.defer_ids => Some(probe_id(
                 &mut self.seen_ids,
                 &self.id_hasher,
                 &self.log,
                 id,
             )?),
-            None => None,
+            _ => None,
         };
         let l = &mut self.log;
         let ex = PushError::Exhausted;
@@ -472,8 +480,8 @@ impl EventLogBuilder {
         l.device.push(device);
         l.client.push(client);
         l.lines.push(ev.line);
+        self.any_explicit |= explicit.is_some();
         if let Some(v) = entry {
-            self.any_explicit = true;
             v.insert(idx as u32);
         }
         Ok(())
@@ -510,14 +518,16 @@ impl EventLogBuilder {
             }
             let explicit = ev.id.filter(|s| !s.is_empty());
             let entry = match explicit {
-                Some(id) => match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        results.push(Err(e));
-                        continue;
+                Some(id) if !self.defer_ids => {
+                    match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
+                            results.push(Err(e));
+                            continue;
+                        }
                     }
-                },
-                None => None,
+                }
+                _ => None,
             };
             let action = match self.log.verbs.code(ev.action) {
                 Ok(a) => a,
@@ -535,8 +545,8 @@ impl EventLogBuilder {
             self.log.ts.push(ev.ts);
             self.log.lines.push(ev.line);
             self.log.action.push(action);
+            self.any_explicit |= explicit.is_some();
             if let Some(v) = entry {
-                self.any_explicit = true;
                 v.insert(idx as u32);
             }
             kept.push(k as u32);
@@ -644,11 +654,123 @@ impl EventLogBuilder {
         }
         l.text.reserve(additional, 0);
         l.event_ids.reserve(additional, id_bytes);
-        if id_bytes > 0 {
+        if id_bytes > 0 && !self.defer_ids {
             use std::hash::BuildHasher;
             let (ids, hasher) = (&l.event_ids, &self.id_hasher);
             self.seen_ids
                 .reserve(additional, |&e| hasher.hash_one(ids.get(e as usize)));
+        }
+    }
+
+    /// Leaves the duplicate-id check to the end: pushes no longer look explicit ids up (nor
+    /// return [`PushError::DuplicateId`]), and [`EventLogBuilder::duplicate_ids`] finds the
+    /// duplicates once every event is in, for [`EventLogBuilder::remove_events`] to drop. A
+    /// probe per push is one cache miss (two with the insert) in an index that grows with the
+    /// log, most of the cost of reading a hundred million events; one parallel sort of the
+    /// ids' hashes at the end costs a fraction of that. Call it before the first push.
+    pub fn defer_duplicate_ids(&mut self) {
+        self.defer_ids = true;
+        self.seen_ids = HashTable::new();
+    }
+
+    /// The events whose explicit id an earlier event already has, as `(event, first)` index
+    /// pairs in event order: what [`EventLogBuilder::push`] would have refused, and the
+    /// event it would have named as kept. Meant for a builder with
+    /// [`EventLogBuilder::defer_duplicate_ids`] (otherwise there are none).
+    ///
+    /// # Complexity
+    /// O(n log n) for n explicit ids: their 64-bit hashes are sorted in parallel, and only
+    /// events whose hash is not unique have their ids compared.
+    pub fn duplicate_ids(&self) -> Vec<(u32, u32)> {
+        use std::hash::BuildHasher;
+        let (ids, hasher) = (&self.log.event_ids, &self.id_hasher);
+        let n = ids.len();
+        let hash = |i: usize| -> Option<u64> {
+            let s = ids.get(i);
+            (!s.is_empty()).then(|| hasher.hash_one(s))
+        };
+        let mut hashes: Vec<u64> = (0..n).into_par_iter().filter_map(hash).collect();
+        hashes.par_sort_unstable();
+        let mut shared: Vec<u64> = hashes
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        drop(hashes);
+        if shared.is_empty() {
+            return Vec::new();
+        }
+        shared.dedup();
+        // The events whose hash is shared, in order; their ids compared exactly.
+        let candidates: Vec<u32> = (0..n)
+            .into_par_iter()
+            .filter(|&i| hash(i).is_some_and(|h| shared.binary_search(&h).is_ok()))
+            .map(|i| i as u32)
+            .collect();
+        let mut first: hashbrown::HashMap<&[u8], u32, foldhash::fast::RandomState> =
+            hashbrown::HashMap::default();
+        let mut dups = Vec::new();
+        for e in candidates {
+            match first.entry(ids.get(e as usize)) {
+                hashbrown::hash_map::Entry::Occupied(o) => dups.push((e, *o.get())),
+                hashbrown::hash_map::Entry::Vacant(v) => {
+                    v.insert(e);
+                }
+            }
+        }
+        dups
+    }
+
+    /// The refusal [`EventLogBuilder::push`] gives event `event` for having the explicit id of
+    /// the earlier event `first` (a pair from [`EventLogBuilder::duplicate_ids`]).
+    pub fn duplicate_error(&self, event: u32, first: u32) -> PushError {
+        let l = &self.log;
+        let src = l.source_of(first as usize);
+        PushError::DuplicateId {
+            id: l
+                .event_ids
+                .get_str(event as usize)
+                .chars()
+                .take(200)
+                .collect(),
+            first: format!("{}:{}", src.name, l.lines[first as usize]),
+        }
+    }
+
+    /// Removes the events `drop` (indices, ascending and distinct) from every column; later
+    /// events move up, sources keep their events. Ids the removed events alone used stay in
+    /// their id spaces.
+    pub fn remove_events(&mut self, drop: &[u32]) {
+        if drop.is_empty() {
+            return;
+        }
+        debug_assert!(drop.windows(2).all(|w| w[0] < w[1]));
+        let gone = |i: usize| drop.binary_search(&(i as u32)).is_ok();
+        fn retain<T>(v: &mut Vec<T>, gone: impl Fn(usize) -> bool) {
+            let mut i = 0;
+            v.retain(|_| {
+                i += 1;
+                !gone(i - 1)
+            });
+        }
+        let l = &mut self.log;
+        retain(&mut l.ts, gone);
+        retain(&mut l.action, gone);
+        retain(&mut l.lines, gone);
+        for col in [
+            &mut l.actor,
+            &mut l.target,
+            &mut l.owner,
+            &mut l.ip,
+            &mut l.device,
+            &mut l.client,
+        ] {
+            retain(col, gone);
+        }
+        l.text.retain_rows(|i| !gone(i));
+        l.event_ids.retain_rows(|i| !gone(i));
+        for s in &mut l.sources {
+            s.first_event -= drop.partition_point(|&d| d < s.first_event) as u32;
         }
     }
 
@@ -845,6 +967,68 @@ mod tests {
             proptest::prop_assert_eq!(a.accounts.len(), b.accounts.len());
             for id in 0..a.accounts.len() as u32 {
                 proptest::prop_assert_eq!(a.accounts.resolve(id), b.accounts.resolve(id));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn deferred_duplicate_check_is_push_in_order(
+            evs in proptest::collection::vec(
+                (proptest::option::of(0u8..40), 0i64..100, 0u8..30, 0u8..30, 0u8..3),
+                0..300),
+        ) {
+            let owned: Vec<[String; 3]> = evs
+                .iter()
+                .map(|e| [
+                    e.0.map(|i| format!("e{i}")).unwrap_or_default(),
+                    format!("u{}", e.2),
+                    format!("t{}", e.3),
+                ])
+                .collect();
+            let raws: Vec<RawEvent<'_>> = evs
+                .iter()
+                .zip(&owned)
+                .enumerate()
+                .map(|(i, (e, o))| RawEvent {
+                    id: e.0.map(|_| o[0].as_str()),
+                    ..RawEvent::new(e.1, &o[1], "like", &o[2], i as u32 + 1)
+                })
+                .collect();
+            // Sources change where the third field says so.
+            let push_all = |b: &mut EventLogBuilder, each: &mut dyn FnMut(&mut EventLogBuilder, &RawEvent<'_>)| {
+                for (r, e) in raws.iter().zip(&evs) {
+                    if e.4 == 0 || b.log.sources.is_empty() {
+                        let name = format!("f{}", b.log.sources.len());
+                        b.begin_source(&name);
+                    }
+                    each(b, r);
+                }
+            };
+            let mut one = EventLogBuilder::new();
+            let mut want = Vec::new();
+            push_all(&mut one, &mut |b, r| want.push(b.push(r)));
+            let mut later = EventLogBuilder::new();
+            later.defer_duplicate_ids();
+            push_all(&mut later, &mut |b, r| b.push(r).unwrap());
+            let dups = later.duplicate_ids();
+            let mut got: Vec<Result<(), PushError>> = vec![Ok(()); raws.len()];
+            for &(e, first) in &dups {
+                proptest::prop_assert!(first < e);
+                got[e as usize] = Err(later.duplicate_error(e, first));
+            }
+            proptest::prop_assert_eq!(&got, &want);
+            let drop: Vec<u32> = dups.iter().map(|d| d.0).collect();
+            later.remove_events(&drop);
+            let (a, b) = (one.finish(), later.finish());
+            proptest::prop_assert_eq!(a.len(), b.len());
+            proptest::prop_assert_eq!(a.ts(), b.ts());
+            for i in 0..a.len() {
+                proptest::prop_assert_eq!(a.accounts.resolve(a.actor()[i]), b.accounts.resolve(b.actor()[i]));
+                proptest::prop_assert_eq!(a.targets.resolve(a.target()[i]), b.targets.resolve(b.target()[i]));
+                proptest::prop_assert_eq!(a.event_id_string(i), b.event_id_string(i));
+                proptest::prop_assert_eq!(a.line(i), b.line(i));
+                proptest::prop_assert_eq!(&a.source_of(i).name, &b.source_of(i).name);
             }
         }
     }

@@ -26,6 +26,8 @@ pub(crate) struct Ctx<'s> {
     /// The per-row outcomes of a columnar batch, kept between batches so that each batch
     /// writes into memory that is already mapped.
     pub(crate) results: Vec<Result<(), PushError>>,
+    /// Per source of the log (events file, in order), its index in `stats.files`.
+    pub(crate) source_files: Vec<usize>,
 }
 
 impl<'s> Ctx<'s> {
@@ -48,6 +50,7 @@ impl<'s> Ctx<'s> {
             progress,
             bytes_before: 0,
             results: Vec::new(),
+            source_files: Vec::new(),
         }
     }
 
@@ -131,6 +134,13 @@ impl<'s> Ctx<'s> {
             raw,
         };
         self.file.rejected += 1;
+        self.record(&r)
+    }
+
+    /// Counts a rejected line in the run's totals, writes it and checks the budget (the
+    /// caller counts it in its file).
+    fn record(&mut self, r: &Rejected) -> Result<()> {
+        let reason = r.reason;
         self.stats.rejected += 1;
         *self
             .stats
@@ -138,7 +148,7 @@ impl<'s> Ctx<'s> {
             .entry(reason.as_str().to_string())
             .or_default() += 1;
         self.sink
-            .reject(&r)
+            .reject(r)
             .map_err(|e| Error::RejectSink(std::sync::Arc::new(e)))?;
         if self
             .budget
@@ -146,6 +156,49 @@ impl<'s> Ctx<'s> {
         {
             return Err(self.budget_error(true));
         }
+        Ok(())
+    }
+
+    /// Rejects the events whose explicit id an earlier event already has (the first is kept),
+    /// once every file is read, and removes them from the log. The builder defers the check
+    /// to here (one sort of the ids' hashes instead of a probe per event); the rejected lines
+    /// come after those of the files, in input order, with the event as read (rendered as a
+    /// JSON object) for their raw text.
+    pub(crate) fn reject_duplicate_ids(&mut self) -> Result<()> {
+        let dups = self.builder.duplicate_ids();
+        if dups.is_empty() {
+            return Ok(());
+        }
+        for &(e, first) in &dups {
+            let log = self.builder.log();
+            let source = log
+                .sources()
+                .partition_point(|s| s.first_event <= e)
+                .saturating_sub(1);
+            let Some(&fi) = self.source_files.get(source) else {
+                return Err(Error::Internal(format!(
+                    "event {e} has no source file among {} events files",
+                    self.source_files.len()
+                )));
+            };
+            let message = self.builder.duplicate_error(e, first).to_string();
+            let raw = raw_text(event_json(log, e as usize).as_bytes());
+            let line = u64::from(log.line(e as usize));
+            let f = &mut self.stats.files[fi];
+            f.kept -= 1;
+            f.rejected += 1;
+            self.stats.events -= 1;
+            let r = Rejected {
+                file: f.name.clone(),
+                line,
+                reason: Reason::DuplicateId,
+                message,
+                raw,
+            };
+            self.record(&r)?;
+        }
+        let drop: Vec<u32> = dups.iter().map(|d| d.0).collect();
+        self.builder.remove_events(&drop);
         Ok(())
     }
 
@@ -256,4 +309,38 @@ fn empty_file() -> FileStats {
         elapsed: Default::default(),
         notes: Vec::new(),
     }
+}
+
+/// Event `i` of `log` as a JSON object of the fields it has, in the input's field order, for
+/// the raw text of a line rejected after it was read.
+fn event_json(log: &lockstep_core::EventLog, i: usize) -> String {
+    use lockstep_core::NONE;
+    let e = log.get(i);
+    let mut fields: Vec<(&str, String)> = vec![
+        ("id", log.event_id_string(i).into_owned()),
+        ("ts", crate::time::format_ts(e.ts)),
+        ("actor", log.accounts.resolve(e.actor).to_string()),
+        ("action", log.verbs.name(e.action).to_string()),
+        ("target", log.targets.resolve(e.target).to_string()),
+    ];
+    if e.owner != NONE {
+        fields.push(("owner", log.accounts.resolve(e.owner).to_string()));
+    }
+    if !e.text.is_empty() {
+        fields.push(("text", e.text.to_string()));
+    }
+    if e.ip != NONE {
+        fields.push(("ip", log.ips.resolve(e.ip).to_string()));
+    }
+    if e.device != NONE {
+        fields.push(("device", log.devices.resolve(e.device).to_string()));
+    }
+    if e.client != NONE {
+        fields.push(("client", log.clients.resolve(e.client).to_string()));
+    }
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":{}", serde_json::Value::from(v.as_str())))
+        .collect();
+    format!("{{{}}}", body.join(","))
 }

@@ -237,8 +237,12 @@ pub fn load(
             ctx.builder.reserve(rows, id_rows.saturating_mul(12));
         }
     }
+    // Duplicate ids are found once all events are in: see `Ctx::reject_duplicate_ids`.
+    ctx.builder.defer_duplicate_ids();
     let result = plan.iter().try_for_each(|p| read_file(&mut ctx, p));
-    let result = result.and_then(|()| ctx.check_budget_final());
+    let result = result
+        .and_then(|()| ctx.reject_duplicate_ids())
+        .and_then(|()| ctx.check_budget_final());
     // The rejected lines found so far are flushed even when the load fails.
     let flushed = ctx.flush_sink();
     result?;
@@ -253,6 +257,7 @@ fn read_file(ctx: &mut Ctx<'_>, p: &Planned) -> Result<()> {
     ctx.begin_file(p);
     if p.kind == FileKind::Events {
         ctx.builder.begin_source(&p.name);
+        ctx.source_files.push(ctx.stats.files.len());
     }
     let path = p.path.as_path();
     match (p.format, p.kind) {
