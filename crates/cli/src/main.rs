@@ -7,8 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[allow(unsafe_code)]
+mod alloc;
 mod cmd;
 mod progress;
+
+#[global_allocator]
+static GLOBAL: alloc::HugePages = alloc::HugePages;
 
 /// Finds bought engagement (likes, follows, comments, reviews) and automated data harvesting
 /// in a platform's event log.
