@@ -37,26 +37,74 @@ pub(crate) fn eligible_accounts<G: Bipartite>(g: &G, cfg: &LockstepConfig) -> Ve
         .collect()
 }
 
-/// Fills `m` with the eligible events on target `t` as (time, account), in (time, index)
-/// order, and `ep` with their episodes.
-fn target_events<G: TimeIndexed>(
-    g: &G,
-    t: Id,
-    cfg: &LockstepConfig,
-    eligible: &[bool],
-    m: &mut Vec<(i64, Id)>,
-    ep: &mut Vec<u32>,
-) {
-    let (ts, actor) = (g.ts(), g.actor());
-    m.clear();
-    m.extend(
-        g.target_events(t)
-            .iter()
-            .map(|&i| (ts[i as usize], actor[i as usize]))
-            .filter(|&(_, a)| eligible[a as usize]),
-    );
-    ep.clear();
-    ep.extend(m.iter().map(|&(t, _)| cfg.episode(t)));
+/// Every target's eligible events as (time, account), each target's in (time, index) order,
+/// gathered once: the census and every pass then read a target's events as one run of memory
+/// instead of reaching into the log's columns once per event and pass (a cache miss each on a
+/// large log).
+struct TargetEvents {
+    ev: Vec<(i64, Id)>,
+    /// Target `t` owns `ev[off[t]..off[t + 1]]`.
+    off: Vec<usize>,
+}
+
+impl TargetEvents {
+    fn new<G: TimeIndexed + Bipartite + Sync>(g: &G, eligible: &[bool]) -> Self {
+        let (ts, actor) = (g.ts(), g.actor());
+        let nt = g.num_targets();
+        let counts: Vec<usize> = (0..nt as Id)
+            .into_par_iter()
+            .map(|t| {
+                g.target_events(t)
+                    .iter()
+                    .filter(|&&i| eligible[actor[i as usize] as usize])
+                    .count()
+            })
+            .collect();
+        let mut off = Vec::with_capacity(nt + 1);
+        off.push(0);
+        for c in counts {
+            off.push(off.last().copied().unwrap_or(0) + c);
+        }
+        let total = off[nt];
+        let mut ev = vec![(0i64, 0 as Id); total];
+        // Contiguous groups of targets with about equal events, each filling its own part.
+        let groups = (8 * rayon::current_num_threads()).max(1);
+        let mut cuts = vec![0usize];
+        for k in 1..groups {
+            let t = off.partition_point(|&o| o < total * k / groups).min(nt);
+            if t > *cuts.last().expect("cuts start with 0") {
+                cuts.push(t);
+            }
+        }
+        cuts.push(nt);
+        cuts.dedup();
+        let mut parts = Vec::with_capacity(cuts.len());
+        let mut rest: &mut [(i64, Id)] = &mut ev;
+        for w in cuts.windows(2) {
+            let (part, tail) = rest.split_at_mut(off[w[1]] - off[w[0]]);
+            parts.push((w[0], w[1], part));
+            rest = tail;
+        }
+        parts.into_par_iter().for_each(|(t0, t1, part)| {
+            let mut k = 0;
+            for t in t0..t1 {
+                for &i in g.target_events(t as Id) {
+                    let a = actor[i as usize];
+                    if eligible[a as usize] {
+                        part[k] = (ts[i as usize], a);
+                        k += 1;
+                    }
+                }
+            }
+        });
+        Self { ev, off }
+    }
+
+    /// The eligible events on target `t`, by (time, index).
+    #[inline]
+    fn of(&self, t: Id) -> &[(i64, Id)] {
+        &self.ev[self.off[t as usize]..self.off[t as usize + 1]]
+    }
 }
 
 /// Calls `f(grid, start, end)` for every bucket of `m` (sorted by time), grid 0 first.
@@ -236,30 +284,30 @@ impl Census {
 }
 
 /// Counts the buckets and co-engagement records of every target, by first account.
-fn census<G>(g: &G, cfg: &LockstepConfig, eligible: &[bool], shift: u32) -> Census
+fn census<G>(g: &G, cfg: &LockstepConfig, tev: &TargetEvents, shift: u32) -> Census
 where
     G: TimeIndexed + Bipartite + Sync,
 {
     (0..g.num_targets() as Id)
         .into_par_iter()
         .fold(
-            || (Census::new(), Vec::new(), Vec::new(), Grid0::default()),
-            |(mut c, mut m, mut ep, mut g0), t| {
-                target_events(g, t, cfg, eligible, &mut m, &mut ep);
+            || (Census::new(), Grid0::default()),
+            |(mut c, mut g0), t| {
+                let m = tev.of(t);
                 if m.len() < 2 {
-                    return (c, m, ep, g0);
+                    return (c, g0);
                 }
-                for &e in &ep {
-                    c.episodes = (c.episodes.0.min(e), c.episodes.1.max(e));
-                }
-                for_each_bucket(&m, cfg, |grid, i, j| {
+                // Times are sorted: the first and last events have the extreme episodes.
+                let (e0, e1) = (cfg.episode(m[0].0), cfg.episode(m[m.len() - 1].0));
+                c.episodes = (c.episodes.0.min(e0), c.episodes.1.max(e1));
+                for_each_bucket(m, cfg, |grid, i, j| {
                     c.stats.buckets += 1;
                     if j - i > cfg.max_bucket {
                         c.stats.hot_buckets += 1;
                         c.stats.hot_bucket_events += j - i;
                     }
                     bucket_records(
-                        &m,
+                        m,
                         cfg,
                         &mut g0,
                         grid,
@@ -271,10 +319,10 @@ where
                         },
                     );
                 });
-                (c, m, ep, g0)
+                (c, g0)
             },
         )
-        .map(|(c, _, _, _)| c)
+        .map(|(c, _)| c)
         .reduce(Census::new, Census::merge)
 }
 
@@ -356,11 +404,9 @@ fn emit_target<G: TimeIndexed + Bipartite>(
     g: &G,
     t: Id,
     cfg: &LockstepConfig,
-    eligible: &[bool],
+    tev: &TargetEvents,
     (lo, hi): (u64, u64),
     pk: Packing,
-    m: &mut Vec<(i64, Id)>,
-    ep: &mut Vec<u32>,
     g0: &mut Grid0,
     out: &mut Vec<u64>,
 ) {
@@ -370,7 +416,7 @@ fn emit_target<G: TimeIndexed + Bipartite>(
     if k == accts.len() || accts[k] as u64 >= hi {
         return;
     }
-    target_events(g, t, cfg, eligible, m, ep);
+    let m = tev.of(t);
     if m.len() < 2 {
         return;
     }
@@ -378,7 +424,7 @@ fn emit_target<G: TimeIndexed + Bipartite>(
     let in_range = |a: Id| (lo..hi).contains(&(a as u64));
     for_each_bucket(m, cfg, |grid, i, j| {
         bucket_records(m, cfg, g0, grid, (i, j), in_range, |x, y| {
-            out.push(pk.pack(m[x].1 as u64 - lo, m[y].1, ep[x.min(y)]));
+            out.push(pk.pack(m[x].1 as u64 - lo, m[y].1, cfg.episode(m[x.min(y)].0)));
         });
     });
     // With one event per account on the target, every record is a distinct pair already
@@ -509,7 +555,8 @@ where
     let shift = (0..32)
         .find(|&s| (accounts >> s) < BINS as u64)
         .unwrap_or(32);
-    let c = census(g, cfg, &eligible, shift);
+    let tev = TargetEvents::new(g, &eligible);
+    let c = census(g, cfg, &tev, shift);
     let mut st = LockstepStats {
         eligible_accounts: eligible.iter().filter(|&&e| e).count(),
         ..c.stats
@@ -550,10 +597,10 @@ where
                     out: Vec::new(),
                     to: &shared,
                 };
-                (sink, Vec::new(), Vec::new(), Grid0::default())
+                (sink, Grid0::default())
             },
-            |(sink, m, ep, g0), t| {
-                emit_target(g, t, cfg, &eligible, (lo, hi), pk, m, ep, g0, &mut sink.out);
+            |(sink, g0), t| {
+                emit_target(g, t, cfg, &tev, (lo, hi), pk, g0, &mut sink.out);
                 if sink.out.len() >= SINK_BATCH {
                     sink.flush();
                 }
