@@ -18,28 +18,63 @@ fn hash_bytes(state: &foldhash::fast::RandomState, s: &[u8]) -> u64 {
     state.hash_one(s)
 }
 
-/// `a == b`, inline for the short strings ids usually are (a call to `memcmp` costs more than
-/// the comparison itself).
-#[inline]
-pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+/// Bytes of a string kept in its table slot.
+const INLINE: usize = 11;
+
+/// A slot of the interner's table: the id, and the string itself when it is short (ids usually
+/// are), so that looking up a known string reads its slot and nothing else. A longer string
+/// keeps its first [`INLINE`] bytes here and is compared in full in the interner's column only
+/// when they match.
+#[derive(Clone, Copy)]
+struct Slot {
+    id: Id,
+    /// The string's length, or [`Slot::LONG`] when it is longer than [`INLINE`].
+    len: u8,
+    /// The string (or its first [`INLINE`] bytes), zero-padded.
+    head: [u8; INLINE],
+}
+
+impl Slot {
+    const LONG: u8 = u8::MAX;
+
+    /// The slot `s` would have, but for its id.
+    #[inline]
+    fn key(s: &[u8]) -> (u8, [u8; INLINE]) {
+        let mut head = [0u8; INLINE];
+        let n = s.len().min(INLINE);
+        head[..n].copy_from_slice(&s[..n]);
+        let len = if s.len() <= INLINE {
+            s.len() as u8
+        } else {
+            Self::LONG
+        };
+        (len, head)
     }
-    if a.len() > 16 {
-        return a == b;
+
+    /// Whether the slot holds `s`, whose [`Slot::key`] is `key`.
+    #[inline]
+    fn holds(&self, key: &(u8, [u8; INLINE]), s: &[u8], strings: &StrColumn) -> bool {
+        self.len == key.0
+            && self.head == key.1
+            && (self.len != Self::LONG || strings.get(self.id as usize) == s)
     }
-    let mut diff = 0u8;
-    for (x, y) in a.iter().zip(b) {
-        diff |= x ^ y;
+
+    /// The hash of the slot's string.
+    #[inline]
+    fn hash(&self, hasher: &foldhash::fast::RandomState, strings: &StrColumn) -> u64 {
+        if self.len == Self::LONG {
+            hash_bytes(hasher, strings.get(self.id as usize))
+        } else {
+            hash_bytes(hasher, &self.head[..self.len as usize])
+        }
     }
-    diff == 0
 }
 
 /// Maps strings to dense ids `0..len` and back. Each string is stored once.
 #[derive(Clone)]
 pub struct Interner {
     strings: StrColumn,
-    table: HashTable<Id>,
+    table: HashTable<Slot>,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -85,34 +120,39 @@ impl Interner {
     /// [`Error::ResourcesExhausted`] past `u32::MAX - 1` distinct strings.
     #[inline]
     pub fn intern(&mut self, s: &str) -> Result<Id> {
-        let h = hash_bytes(&self.hasher, s.as_bytes());
+        let b = s.as_bytes();
+        let h = hash_bytes(&self.hasher, b);
+        let key = Slot::key(b);
         let strings = &self.strings;
-        if let Some(&id) = self
-            .table
-            .find(h, |&id| bytes_eq(strings.get(id as usize), s.as_bytes()))
-        {
-            return Ok(id);
+        if let Some(slot) = self.table.find(h, |x| x.holds(&key, b, strings)) {
+            return Ok(slot.id);
         }
         let id = self.strings.len();
-        if id >= NONE as usize || !self.strings.push(s.as_bytes()) {
+        if id >= NONE as usize || !self.strings.push(b) {
             return Err(Error::ResourcesExhausted(format!(
                 "more than {} distinct strings in one id space",
                 NONE - 1
             )));
         }
         let (strings, hasher) = (&self.strings, &self.hasher);
-        self.table.insert_unique(h, id as Id, |&id| {
-            hash_bytes(hasher, strings.get(id as usize))
-        });
+        let slot = Slot {
+            id: id as Id,
+            len: key.0,
+            head: key.1,
+        };
+        self.table
+            .insert_unique(h, slot, |x| x.hash(hasher, strings));
         Ok(id as Id)
     }
 
     /// The id of `s`, if interned.
     pub fn get(&self, s: &str) -> Option<Id> {
-        let h = hash_bytes(&self.hasher, s.as_bytes());
+        let b = s.as_bytes();
+        let h = hash_bytes(&self.hasher, b);
+        let key = Slot::key(b);
         self.table
-            .find(h, |&id| self.strings.get(id as usize) == s.as_bytes())
-            .copied()
+            .find(h, |x| x.holds(&key, b, &self.strings))
+            .map(|x| x.id)
     }
 
     /// The string of `id`.
@@ -132,7 +172,7 @@ impl Interner {
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         let (d, o) = self.strings.heap_bytes();
-        d + o + self.table.capacity() * (std::mem::size_of::<Id>() + 1)
+        d + o + self.table.capacity() * (std::mem::size_of::<Slot>() + 1)
     }
 
     /// Releases spare capacity.
@@ -140,7 +180,7 @@ impl Interner {
         self.strings.shrink_to_fit();
         let (strings, hasher) = (&self.strings, &self.hasher);
         self.table
-            .shrink_to_fit(|&id| hash_bytes(hasher, strings.get(id as usize)));
+            .shrink_to_fit(|x| x.hash(hasher, strings));
     }
 }
 
@@ -237,6 +277,35 @@ impl IpInterner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn intern_matches_a_map(
+            words in proptest::collection::vec((0usize..4, 0usize..30, 0u8..3), 0..400),
+        ) {
+            // Short and long strings, many sharing their first bytes, some with NULs.
+            let text = |(p, n, c): (usize, usize, u8)| -> String {
+                let stem = ["", "user_0000", "abcdefghijk", "\0\0"][p];
+                let tail: String = (0..n).map(|k| (b'a' + ((k as u8 + c) % 3)) as char).collect();
+                format!("{stem}{tail}")
+            };
+            let mut i = Interner::new();
+            let mut want: std::collections::HashMap<String, Id> = Default::default();
+            for &w in &words {
+                let s = text(w);
+                let next = want.len() as Id;
+                let id = *want.entry(s.clone()).or_insert(next);
+                proptest::prop_assert_eq!(i.intern(&s).unwrap(), id);
+            }
+            proptest::prop_assert_eq!(i.len(), want.len());
+            i.shrink_to_fit();
+            for (s, &id) in &want {
+                proptest::prop_assert_eq!(i.get(s), Some(id));
+                proptest::prop_assert_eq!(i.resolve(id), s.as_str());
+            }
+            proptest::prop_assert_eq!(i.get("not interned, and long enough to be long"), None);
+        }
+    }
 
     #[test]
     fn intern_round_trips_and_dedups() {
