@@ -179,8 +179,7 @@ impl Interner {
     pub fn shrink_to_fit(&mut self) {
         self.strings.shrink_to_fit();
         let (strings, hasher) = (&self.strings, &self.hasher);
-        self.table
-            .shrink_to_fit(|x| x.hash(hasher, strings));
+        self.table.shrink_to_fit(|x| x.hash(hasher, strings));
     }
 }
 

@@ -82,8 +82,8 @@ pub struct LockstepConfig {
     /// before the per-target deduplication). More records are aggregated in several passes,
     /// each over a range of first accounts. Default 2^28 (at most 2 GiB, and only as much as
     /// the census says the largest pass needs): a 10M-event log's pair table (89M records)
-    /// takes one pass, a 100M-event log's (1.9G records) 8; every pass re-reads the events
-    /// of the targets its range touches, so fewer, larger passes cost less time
+    /// takes one pass, a 100M-event log's (1.9G records) 8; every pass walks the events of
+    /// the targets its range touches again, so fewer, larger passes cost less time
     /// (docs/BENCHMARKS.md). It changes memory and time, never the result.
     pub pass_records: usize,
 }

@@ -658,10 +658,11 @@ pub fn pair_table(log: &EventLog, cfg: &LockstepConfig) -> Result<Vec<PairStat>>
 /// # Complexity
 /// R ≤ Σ over buckets of min(n², n · max_bucket) co-engagement records are enumerated once
 /// to count them, then about twice more over the passes (each record is reached from both
-/// of its events), plus one read of each target's events per pass whose accounts reach
-/// into the pass's range; sorting is O(R log R) in pieces of at most `pass_records`.
-/// Memory: 8 bytes per distinct (pair, target) of one pass (two copies while a pass's
-/// parts are joined), plus the rows returned.
+/// of its events), plus one walk of each target's events per pass whose accounts reach
+/// into the pass's range (the eligible events are gathered once, by target, into one flat
+/// array); sorting is O(R log R) in pieces of at most `pass_records`.
+/// Memory: 16 bytes per eligible event, 8 bytes per distinct (pair, target) of one pass,
+/// plus the rows returned.
 pub fn pair_table_indexed<G>(g: &G, cfg: &LockstepConfig) -> Result<Vec<PairStat>>
 where
     G: Bipartite + TimeIndexed + Sync,
