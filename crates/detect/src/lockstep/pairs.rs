@@ -43,7 +43,9 @@ pub(crate) fn eligible_accounts<G: Bipartite>(g: &G, cfg: &LockstepConfig) -> Ve
 /// large log).
 struct TargetEvents {
     ev: Vec<(i64, Id)>,
-    /// Target `t` owns `ev[off[t]..off[t + 1]]`.
+    /// Per event: whether its account has other events on the same target.
+    repeat: Vec<bool>,
+    /// Target `t` owns `ev[off[t]..off[t + 1]]` (and the same range of `repeat`).
     off: Vec<usize>,
 }
 
@@ -67,6 +69,7 @@ impl TargetEvents {
         }
         let total = off[nt];
         let mut ev = vec![(0i64, 0 as Id); total];
+        let mut repeat = vec![false; total];
         // Contiguous groups of targets with about equal events, each filling its own part.
         let groups = (8 * rayon::current_num_threads()).max(1);
         let mut cuts = vec![0usize];
@@ -79,31 +82,53 @@ impl TargetEvents {
         cuts.push(nt);
         cuts.dedup();
         let mut parts = Vec::with_capacity(cuts.len());
-        let mut rest: &mut [(i64, Id)] = &mut ev;
+        let (mut rest, mut rest_rep): (&mut [(i64, Id)], &mut [bool]) = (&mut ev, &mut repeat);
         for w in cuts.windows(2) {
-            let (part, tail) = rest.split_at_mut(off[w[1]] - off[w[0]]);
-            parts.push((w[0], w[1], part));
-            rest = tail;
+            let n = off[w[1]] - off[w[0]];
+            let (part, tail) = rest.split_at_mut(n);
+            let (part_rep, tail_rep) = rest_rep.split_at_mut(n);
+            parts.push((w[0], w[1], part, part_rep));
+            (rest, rest_rep) = (tail, tail_rep);
         }
-        parts.into_par_iter().for_each(|(t0, t1, part)| {
+        parts.into_par_iter().for_each(|(t0, t1, part, part_rep)| {
             let mut k = 0;
+            let mut seen: Vec<Id> = Vec::new();
             for t in t0..t1 {
-                for &i in g.target_events(t as Id) {
+                let from = k;
+                let events = g.target_events(t as Id);
+                for &i in events {
                     let a = actor[i as usize];
                     if eligible[a as usize] {
                         part[k] = (ts[i as usize], a);
                         k += 1;
                     }
                 }
+                // Accounts with several events: only where the target has fewer accounts
+                // than events.
+                if events.len() > g.target_accounts(t as Id).len() {
+                    seen.clear();
+                    seen.extend(part[from..k].iter().map(|e| e.1));
+                    seen.sort_unstable();
+                    for (e, r) in part[from..k].iter().zip(&mut part_rep[from..k]) {
+                        let lo = seen.partition_point(|&a| a < e.1);
+                        *r = seen.get(lo + 1) == Some(&e.1);
+                    }
+                }
             }
         });
-        Self { ev, off }
+        Self { ev, repeat, off }
     }
 
     /// The eligible events on target `t`, by (time, index).
     #[inline]
     fn of(&self, t: Id) -> &[(i64, Id)] {
         &self.ev[self.off[t as usize]..self.off[t as usize + 1]]
+    }
+
+    /// Per event of [`TargetEvents::of`]`(t)`: whether its account has others on `t`.
+    #[inline]
+    fn repeats(&self, t: Id) -> &[bool] {
+        &self.repeat[self.off[t as usize]..self.off[t as usize + 1]]
     }
 }
 
@@ -409,6 +434,7 @@ fn emit_target<G: TimeIndexed + Bipartite>(
     pk: Packing,
     g0: &mut Grid0,
     out: &mut Vec<u64>,
+    repeated: &mut Vec<u64>,
 ) {
     // Skip targets none of whose accounts is in range without reading their events.
     let accts = g.target_accounts(t);
@@ -420,28 +446,38 @@ fn emit_target<G: TimeIndexed + Bipartite>(
     if m.len() < 2 {
         return;
     }
-    let start = out.len();
     let in_range = |a: Id| (lo..hi).contains(&(a as u64));
-    for_each_bucket(m, cfg, |grid, i, j| {
-        bucket_records(m, cfg, g0, grid, (i, j), in_range, |x, y| {
-            out.push(pk.pack(m[x].1 as u64 - lo, m[y].1, cfg.episode(m[x.min(y)].0)));
-        });
-    });
+    let record =
+        |x: usize, y: usize| pk.pack(m[x].1 as u64 - lo, m[y].1, cfg.episode(m[x.min(y)].0));
     // With one event per account on the target, every record is a distinct pair already
     // (grid 1 skips what grid 0 paired): nothing to deduplicate.
     if g.target_events(t).len() == accts.len() {
+        for_each_bucket(m, cfg, |grid, i, j| {
+            bucket_records(m, cfg, g0, grid, (i, j), in_range, |x, y| {
+                out.push(record(x, y))
+            });
+        });
         return;
     }
-    let tail = &mut out[start..];
-    tail.sort_unstable();
-    let mut w = start;
-    for r in start..out.len() {
-        if w == start || pk.pair(out[w - 1]) != pk.pair(out[r]) {
-            out[w] = out[r];
-            w += 1;
+    // Only a pair with an account that engaged the target more than once can be recorded
+    // twice: those records are sorted and deduplicated on their own, the rest go straight out.
+    let rep = tev.repeats(t);
+    repeated.clear();
+    for_each_bucket(m, cfg, |grid, i, j| {
+        bucket_records(m, cfg, g0, grid, (i, j), in_range, |x, y| {
+            if rep[x] || rep[y] {
+                repeated.push(record(x, y));
+            } else {
+                out.push(record(x, y));
+            }
+        });
+    });
+    repeated.sort_unstable();
+    for (k, &r) in repeated.iter().enumerate() {
+        if k == 0 || pk.pair(repeated[k - 1]) != pk.pair(r) {
+            out.push(r);
         }
     }
-    out.truncate(w);
 }
 
 /// Records a worker collects before appending them to the pass's buffer.
@@ -597,10 +633,10 @@ where
                     out: Vec::new(),
                     to: &shared,
                 };
-                (sink, Grid0::default())
+                (sink, Grid0::default(), Vec::new())
             },
-            |(sink, g0), t| {
-                emit_target(g, t, cfg, &tev, (lo, hi), pk, g0, &mut sink.out);
+            |(sink, g0, repeated), t| {
+                emit_target(g, t, cfg, &tev, (lo, hi), pk, g0, &mut sink.out, repeated);
                 if sink.out.len() >= SINK_BATCH {
                     sink.flush();
                 }
