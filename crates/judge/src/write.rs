@@ -179,20 +179,45 @@ pub fn write_verdicts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> 
 /// # Errors
 /// [`Error::Io`].
 pub fn write_flagged_events(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    use rayon::prelude::*;
     let f = File::create(path).map_err(io(path))?;
-    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
-    w.write_record(FLAGGED_EVENTS_HEADER.split(','))
-        .map_err(csv_err(path))?;
-    let mut reasons = String::new();
-    for (e, &op) in j.event_op.iter().enumerate() {
-        if op == NO_OP {
-            continue;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    w.write_all(FLAGGED_EVENTS_HEADER.as_bytes())
+        .and_then(|()| w.write_all(b"\n"))
+        .map_err(io(path))?;
+    // The rows of consecutive ranges of events are formatted in parallel, a group of ranges at
+    // a time, and written in order: the same bytes as one writer, in a fraction of the time
+    // for the millions of rows of a large log.
+    const RANGE: usize = 1 << 16;
+    const GROUP: usize = 64 * RANGE;
+    let n = j.event_op.len();
+    for group in (0..n).step_by(GROUP) {
+        let parts: Vec<std::result::Result<Vec<u8>, csv::Error>> = (group..n.min(group + GROUP))
+            .step_by(RANGE)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| {
+                let mut c = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::new());
+                let mut reasons = String::new();
+                for e in from..n.min(from + RANGE) {
+                    let op = j.event_op[e];
+                    if op == NO_OP {
+                        continue;
+                    }
+                    use std::fmt::Write as _;
+                    reasons.clear();
+                    let _ = write!(reasons, "{}", j.event_reasons[e]);
+                    c.write_record([&*log.event_id_string(e), op_id(j, op), &reasons])?;
+                }
+                c.into_inner().map_err(|e| e.into_error().into())
+            })
+            .collect();
+        for part in parts {
+            w.write_all(&part.map_err(csv_err(path))?)
+                .map_err(io(path))?;
         }
-        use std::fmt::Write as _;
-        reasons.clear();
-        let _ = write!(reasons, "{}", j.event_reasons[e]);
-        w.write_record([&*log.event_id_string(e), op_id(j, op), &reasons])
-            .map_err(csv_err(path))?;
     }
     w.flush().map_err(io(path))
 }
