@@ -109,16 +109,22 @@ pub struct CorroborationStats {
 pub fn corroborate(log: &EventLog, j: &mut Judgement, cfg: &Corroboration) -> CorroborationStats {
     let mut stats = CorroborationStats::default();
     let mut touched = vec![false; j.operations.len()];
-    if cfg.devices && !log.device_table.is_empty() {
-        let rep = device_checks(log, &DeviceConfig::default());
+    // The device checks and the trust propagation read only the log: both at once.
+    let (rep, tr) = rayon::join(
+        || {
+            (cfg.devices && !log.device_table.is_empty())
+                .then(|| device_checks(log, &DeviceConfig::default()))
+        },
+        || cfg.trust.then(|| trust(log, &TrustConfig::default())),
+    );
+    if let Some(rep) = rep {
         by_devices(log, j, cfg, &rep, &mut touched, &mut stats);
         touched.resize(j.operations.len(), true);
     }
     if cfg.infrastructure {
         by_infrastructure(log, j, cfg, &mut touched, &mut stats);
     }
-    if cfg.trust {
-        let tr = trust(log, &TrustConfig::default());
+    if let Some(tr) = tr {
         by_trust(log, j, cfg, &tr, &mut touched, &mut stats);
     }
     refresh(log, j, &touched);

@@ -199,30 +199,47 @@ impl Findings {
                 dir.display()
             )));
         }
-        let mut f = Self::new();
-        if let Some(bytes) = read_opt(dir, "verdicts.csv", &mut f.notes)? {
-            f.read_verdicts(&bytes);
-        }
-        if let Some(bytes) = read_opt(dir, "flagged_events.csv", &mut f.notes)? {
-            f.read_flagged(&bytes);
-        }
-        if let Some(bytes) = read_opt(dir, "operations.json", &mut f.notes)? {
-            f.read_operations(&bytes);
-        }
-        if let Some(bytes) = read_opt(dir, "corrections.csv", &mut f.notes)? {
-            f.read_corrections(&bytes);
-        }
-        match std::fs::read(dir.join("bursts.csv")) {
-            Ok(bytes) => f.read_bursts(&bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(dir.join("bursts.csv"))(e)),
-        }
-        if let Some(bytes) = read_opt(dir, "summary.json", &mut f.notes)? {
-            match serde_json::from_slice::<Value>(strip_bom(&bytes)) {
-                Ok(v) => f.summary = Some(v),
-                Err(e) => f.notes.push(format!("summary.json: not JSON ({e})")),
-            }
-        }
+        // Two halves at once: the rows that share labels (verdicts, flagged events), and the
+        // rest. Notes and errors keep the files' order.
+        let (rows, rest) = rayon::join(
+            || -> Result<Self> {
+                let mut f = Self::new();
+                if let Some(bytes) = read_opt(dir, "verdicts.csv", &mut f.notes)? {
+                    f.read_verdicts(&bytes);
+                }
+                if let Some(bytes) = read_opt(dir, "flagged_events.csv", &mut f.notes)? {
+                    f.read_flagged(&bytes);
+                }
+                Ok(f)
+            },
+            || -> Result<Self> {
+                let mut f = Self::new();
+                if let Some(bytes) = read_opt(dir, "operations.json", &mut f.notes)? {
+                    f.read_operations(&bytes);
+                }
+                if let Some(bytes) = read_opt(dir, "corrections.csv", &mut f.notes)? {
+                    f.read_corrections(&bytes);
+                }
+                match std::fs::read(dir.join("bursts.csv")) {
+                    Ok(bytes) => f.read_bursts(&bytes),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io(dir.join("bursts.csv"))(e)),
+                }
+                if let Some(bytes) = read_opt(dir, "summary.json", &mut f.notes)? {
+                    match serde_json::from_slice::<Value>(strip_bom(&bytes)) {
+                        Ok(v) => f.summary = Some(v),
+                        Err(e) => f.notes.push(format!("summary.json: not JSON ({e})")),
+                    }
+                }
+                Ok(f)
+            },
+        );
+        let (mut f, rest) = (rows?, rest?);
+        f.operations = rest.operations;
+        f.corrections = rest.corrections;
+        f.bursts = rest.bursts;
+        f.summary = rest.summary;
+        f.notes.extend(rest.notes);
         Ok(f)
     }
 
