@@ -331,6 +331,18 @@ impl EventLog {
         perm
     }
 
+    /// The six id columns (actor, target, owner, IP, device, client), for work done to each.
+    fn id_columns_mut(&mut self) -> [&mut Vec<Id>; 6] {
+        [
+            &mut self.actor,
+            &mut self.target,
+            &mut self.owner,
+            &mut self.ip,
+            &mut self.device,
+            &mut self.client,
+        ]
+    }
+
     /// Heap memory held, by part.
     pub fn memory_use(&self) -> MemoryUse {
         let fixed = self.ts.capacity() * 8
@@ -642,14 +654,7 @@ impl EventLogBuilder {
         l.ts.reserve(additional);
         l.action.reserve(additional);
         l.lines.reserve(additional);
-        for col in [
-            &mut l.actor,
-            &mut l.target,
-            &mut l.owner,
-            &mut l.ip,
-            &mut l.device,
-            &mut l.client,
-        ] {
+        for col in l.id_columns_mut() {
             col.reserve(additional);
         }
         l.text.reserve(additional, 0);
@@ -757,14 +762,7 @@ impl EventLogBuilder {
         retain(&mut l.ts, gone);
         retain(&mut l.action, gone);
         retain(&mut l.lines, gone);
-        for col in [
-            &mut l.actor,
-            &mut l.target,
-            &mut l.owner,
-            &mut l.ip,
-            &mut l.device,
-            &mut l.client,
-        ] {
+        for col in l.id_columns_mut() {
             retain(col, gone);
         }
         l.text.retain_rows(|i| !gone(i));
