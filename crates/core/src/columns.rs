@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use crate::action::Action;
 use crate::intern::{Id, NONE};
-use crate::log::{EventLog, EventLogBuilder, PushError, probe_id};
+use crate::log::{EventLog, EventLogBuilder, PushError, check_id};
 use crate::{Error, Result};
 
 /// A string (or address) column as per-row keys into a dictionary of values, for
@@ -151,17 +151,18 @@ impl EventLogBuilder {
                 continue;
             }
             let explicit = cols.id.and_then(|f| f(i)).filter(|s| !s.is_empty());
-            let entry = match explicit {
-                Some(id) if !self.defer_ids => {
-                    match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
-                        Ok(v) => Some(v),
-                        Err(e) => {
-                            results.push(Err(e));
-                            continue;
-                        }
-                    }
+            let entry = match check_id(
+                &mut self.seen_ids,
+                &self.id_hasher,
+                &self.log,
+                self.defer_ids,
+                explicit,
+            ) {
+                Ok(v) => v,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
                 }
-                _ => None,
             };
             let verbs = &mut self.log.verbs;
             let action = match keyed_id(
@@ -192,7 +193,6 @@ impl EventLogBuilder {
             self.log.ts.push(cols.ts[i]);
             self.log.lines.push(cols.first_line.wrapping_add(r));
             self.log.action.push(action);
-            self.any_explicit |= explicit.is_some();
             if let Some(v) = entry {
                 v.insert(idx as u32);
             }

@@ -395,7 +395,6 @@ pub struct EventLogBuilder {
     pub(crate) log: EventLog,
     pub(crate) seen_ids: HashTable<u32>,
     pub(crate) id_hasher: foldhash::fast::RandomState,
-    pub(crate) any_explicit: bool,
     /// Duplicate explicit ids are found at the end ([`EventLogBuilder::duplicate_ids`]), not
     /// probed for on every push.
     pub(crate) defer_ids: bool,
@@ -451,15 +450,13 @@ impl EventLogBuilder {
             )));
         }
         let explicit = ev.id.filter(|s| !s.is_empty());
-        let entry = match explicit {
-            Some(id) if !self.defer_ids => Some(probe_id(
-                &mut self.seen_ids,
-                &self.id_hasher,
-                &self.log,
-                id,
-            )?),
-            _ => None,
-        };
+        let entry = check_id(
+            &mut self.seen_ids,
+            &self.id_hasher,
+            &self.log,
+            self.defer_ids,
+            explicit,
+        )?;
         let l = &mut self.log;
         let ex = PushError::Exhausted;
         let action = l.verbs.code(ev.action).map_err(ex)?;
@@ -492,7 +489,6 @@ impl EventLogBuilder {
         l.device.push(device);
         l.client.push(client);
         l.lines.push(ev.line);
-        self.any_explicit |= explicit.is_some();
         if let Some(v) = entry {
             v.insert(idx as u32);
         }
@@ -529,17 +525,18 @@ impl EventLogBuilder {
                 continue;
             }
             let explicit = ev.id.filter(|s| !s.is_empty());
-            let entry = match explicit {
-                Some(id) if !self.defer_ids => {
-                    match probe_id(&mut self.seen_ids, &self.id_hasher, &self.log, id) {
-                        Ok(v) => Some(v),
-                        Err(e) => {
-                            results.push(Err(e));
-                            continue;
-                        }
-                    }
+            let entry = match check_id(
+                &mut self.seen_ids,
+                &self.id_hasher,
+                &self.log,
+                self.defer_ids,
+                explicit,
+            ) {
+                Ok(v) => v,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
                 }
-                _ => None,
             };
             let action = match self.log.verbs.code(ev.action) {
                 Ok(a) => a,
@@ -557,7 +554,6 @@ impl EventLogBuilder {
             self.log.ts.push(ev.ts);
             self.log.lines.push(ev.line);
             self.log.action.push(action);
-            self.any_explicit |= explicit.is_some();
             if let Some(v) = entry {
                 v.insert(idx as u32);
             }
@@ -779,12 +775,9 @@ impl EventLogBuilder {
         drop(self.seen_ids);
         log.ts.shrink_to_fit();
         log.action.shrink_to_fit();
-        log.actor.shrink_to_fit();
-        log.target.shrink_to_fit();
-        log.owner.shrink_to_fit();
-        log.ip.shrink_to_fit();
-        log.device.shrink_to_fit();
-        log.client.shrink_to_fit();
+        for col in log.id_columns_mut() {
+            col.shrink_to_fit();
+        }
         log.lines.shrink_to_fit();
         log.text.shrink_to_fit();
         log.event_ids.shrink_to_fit();
@@ -802,21 +795,27 @@ impl EventLogBuilder {
 
 /// Looks an explicit event id up in the duplicate-id index with one probe: a
 /// [`PushError::DuplicateId`] naming where the first event with it came from, or the vacant
-/// slot where the id goes if the event is kept. The one duplicate check of every push path.
-pub(crate) fn probe_id<'t>(
+/// slot where the id goes if the event is kept; `None` when there is no id or the check is
+/// deferred ([`EventLogBuilder::defer_duplicate_ids`]). The one duplicate check of every push
+/// path.
+pub(crate) fn check_id<'t>(
     seen: &'t mut HashTable<u32>,
     hasher: &foldhash::fast::RandomState,
     log: &EventLog,
-    id: &str,
-) -> Result<VacantEntry<'t, u32>, PushError> {
+    deferred: bool,
+    id: Option<&str>,
+) -> Result<Option<VacantEntry<'t, u32>>, PushError> {
     use std::hash::BuildHasher;
+    let Some(id) = id.filter(|_| !deferred) else {
+        return Ok(None);
+    };
     let ids = &log.event_ids;
     match seen.entry(
         hasher.hash_one(id.as_bytes()),
         |&e| ids.get(e as usize) == id.as_bytes(),
         |&e| hasher.hash_one(ids.get(e as usize)),
     ) {
-        Entry::Vacant(v) => Ok(v),
+        Entry::Vacant(v) => Ok(Some(v)),
         Entry::Occupied(o) => {
             let first = *o.get() as usize;
             let src = log.source_of(first);
