@@ -125,8 +125,8 @@ pub fn lockstep_groups(log: &EventLog, cfg: &LockstepConfig) -> Result<LockstepR
 ///
 /// # Complexity
 /// The pair table dominates: O(R log R) for R co-engagement records, R ≤ Σ over buckets of
-/// min(n², n · max_bucket), aggregated in passes of at most `cfg.pass_records` records
-/// (see [`super::pair_table_indexed`]). Clustering is O(P log P) for P strong pairs; describing a group
+/// min(n², n · max_bucket), aggregated per first account (see
+/// [`super::pair_table_indexed`]). Clustering is O(P log P) for P strong pairs; describing a group
 /// of m members reads their targets' events once, O(Σ target events · log m).
 pub fn lockstep_groups_indexed<G>(g: &G, cfg: &LockstepConfig) -> Result<LockstepReport>
 where
@@ -134,7 +134,8 @@ where
 {
     cfg.validate()?;
     // Only the strong rows are kept: the full pair table never exists.
-    let (table, mut stats) = pair_table_with_stats(g, cfg, |p| cfg.is_strong(p));
+    let (table, mut stats) =
+        pair_table_with_stats(g, cfg, cfg.min_shared_targets, |p| cfg.is_strong(p));
     stats.events = (0..g.num_targets() as Id)
         .map(|t| g.target_events(t).len())
         .sum();

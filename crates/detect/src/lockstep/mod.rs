@@ -10,13 +10,13 @@
 //!    neighbouring chunks pair, so a viral post costs O(n · chunk) instead of O(n²). A pair
 //!    of events in the same bucket on both grids is one co-engagement: grid 1 only adds the
 //!    pairs grid 0 did not make (without hot buckets, those across its two grid-0 buckets).
-//! 2. *Exchange by pair, aggregate*: a census counts the co-engagements by first (smaller)
-//!    account, and the account id space is cut into ranges of bounded size. Per range, every
-//!    target emits the co-engagements whose first account is in it as packed `u64` keys,
-//!    deduplicated per (pair, target); one sort and a scan give each pair its number of
-//!    shared targets, of distinct episodes (coarse time slots) they were shared in, and its
-//!    SynchroTrap-style Jaccard similarity. Only one range's records exist at a time, and
-//!    only the rows that pass the thresholds are kept.
+//! 2. *Exchange by first account, aggregate*: every eligible event is also listed under its
+//!    account. Each account, independently of the others, walks its events' buckets and
+//!    makes the co-engagements with larger accounts as packed `u64` keys, deduplicated per
+//!    (pair, target); one small sort of that account's keys and a scan give each of its
+//!    pairs the number of shared targets, of distinct episodes (coarse time slots) they were
+//!    shared in, and its SynchroTrap-style Jaccard similarity. Only the rows that pass the
+//!    thresholds are built; the full table never exists and nothing is sorted globally.
 //! 3. *Cluster* (sequential): pairs above the thresholds form a graph; its k-core is split into
 //!    connected components with union-find; each component is then described by the targets
 //!    and events it acted on in lockstep.
@@ -78,14 +78,6 @@ pub struct LockstepConfig {
     /// Two groups are linked (shards of one operation) when they share at least this share
     /// of the smaller one's targets. Default 0.5.
     pub link_min_share: f64,
-    /// The most co-engagement records one aggregation pass holds (8 bytes each, counted
-    /// before the per-target deduplication). More records are aggregated in several passes,
-    /// each over a range of first accounts. Default 2^28 (at most 2 GiB, and only as much as
-    /// the census says the largest pass needs): a 10M-event log's pair table (89M records)
-    /// takes one pass, a 100M-event log's (1.9G records) 8; every pass walks the events of
-    /// the targets its range touches again, so fewer, larger passes cost less time
-    /// (docs/BENCHMARKS.md). It changes memory and time, never the result.
-    pub pass_records: usize,
 }
 
 impl Default for LockstepConfig {
@@ -103,7 +95,6 @@ impl Default for LockstepConfig {
             min_target_members: 3,
             min_target_share: 0.1,
             link_min_share: 0.5,
-            pass_records: 1 << 28,
         }
     }
 }
@@ -129,7 +120,6 @@ impl LockstepConfig {
             "max_bucket must be at least 2, got {}",
             self.max_bucket
         );
-        ensure_input!(self.pass_records >= 1, "pass_records must be at least 1");
         ensure_input!(
             self.min_shared_targets >= 1,
             "min_shared_targets must be at least 1"
@@ -198,9 +188,6 @@ pub struct LockstepStats {
     pub pair_records: usize,
     /// Distinct (pair, target) co-engagements.
     pub pair_targets: usize,
-    /// Aggregation passes over the targets (ranges of first accounts), at most
-    /// `pass_records` records each.
-    pub passes: usize,
     /// Distinct account pairs with a co-engagement.
     pub pairs: usize,
     /// Pairs above the thresholds.
@@ -222,7 +209,6 @@ impl LockstepStats {
             ("hot_bucket_events", self.hot_bucket_events),
             ("pair_records", self.pair_records),
             ("pair_targets", self.pair_targets),
-            ("passes", self.passes),
             ("pairs", self.pairs),
             ("strong_pairs", self.strong_pairs),
             ("core_accounts", self.core_accounts),
