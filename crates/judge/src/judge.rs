@@ -199,6 +199,13 @@ impl Judgement {
     pub fn flagged_events(&self) -> usize {
         self.event_op.iter().filter(|&&o| o != NO_OP).count()
     }
+
+    /// The flagged events, by index: the rows of `flagged_events.csv` in order.
+    pub fn flagged_event_indices(&self) -> Vec<u32> {
+        (0..self.event_op.len() as u32)
+            .filter(|&e| self.event_op[e as usize] != NO_OP)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

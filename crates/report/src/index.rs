@@ -87,6 +87,19 @@ pub struct ReportIndex {
 impl ReportIndex {
     /// Builds the index of `findings` over `log`.
     pub fn build(log: &EventLog, findings: &Findings) -> Self {
+        Self::build_known(log, findings, None)
+    }
+
+    /// [`ReportIndex::build`] for a caller that knows which event of the log each row of
+    /// `findings.flagged` names (`flagged_events[row]`, as when it wrote the file itself):
+    /// the rows are checked against those events' ids, one comparison each, instead of
+    /// hashing the id of every event of the log. When the rows do not match (another file,
+    /// edited rows), the ids are matched as by [`ReportIndex::build`].
+    pub fn build_known(
+        log: &EventLog,
+        findings: &Findings,
+        flagged_events: Option<&[u32]>,
+    ) -> Self {
         let labels = &findings.labels;
         // Operations: operations.json first, merged by id, then ids only the CSVs name.
         let mut ops: Vec<OpIndex> = Vec::new();
@@ -165,7 +178,9 @@ impl ReportIndex {
         };
 
         // Flagged events: match ids to events.
-        let matched = match_flagged(log, findings);
+        let matched = flagged_events
+            .and_then(|known| match_known(log, findings, known))
+            .unwrap_or_else(|| match_flagged(log, findings));
         let n = log.len();
         let mut flagged = vec![0u64; n.div_ceil(64)];
         let mut row_used = vec![false; findings.flagged.len()];
@@ -376,6 +391,40 @@ impl<K: Hash + Eq + Copy> Probe<K> {
     }
 }
 
+/// Whether `text` is the id of event `e`, as the findings write it (its explicit id, or
+/// `FILE:LINE`).
+fn is_id_of(log: &EventLog, e: usize, text: &str) -> bool {
+    match log.event_id(e) {
+        EventId::Explicit(id) => id == text,
+        EventId::Implicit(file, line) => text
+            .rsplit_once(':')
+            .is_some_and(|(f, l)| f == file && l.parse::<u32>() == Ok(line)),
+    }
+}
+
+/// (event, flagged row) from the events the caller says the rows name, sorted by event (then
+/// row), if every row's id is that event's id; `None` otherwise.
+///
+/// # Complexity
+/// One id comparison per row.
+fn match_known(log: &EventLog, findings: &Findings, known: &[u32]) -> Option<Vec<(u32, u32)>> {
+    let fits = known.len() == findings.flagged.len()
+        && known
+            .par_iter()
+            .zip(&findings.flagged)
+            .all(|(&e, f)| (e as usize) < log.len() && is_id_of(log, e as usize, &f.event));
+    if !fits {
+        return None;
+    }
+    let mut out: Vec<(u32, u32)> = known
+        .iter()
+        .enumerate()
+        .map(|(r, &e)| (e, r as u32))
+        .collect();
+    out.par_sort_unstable();
+    Some(out)
+}
+
 /// (event, flagged row) for every flagged row whose id is an event of the log, sorted by event
 /// (then row).
 ///
@@ -488,6 +537,33 @@ mod tests {
         assert_eq!(index.flagged_missing, 1);
         assert_eq!(index.flagged_missing_examples, ["c.csv:1"]);
         assert!(index.is_flagged(3) && !index.is_flagged(9));
+    }
+
+    #[test]
+    fn known_events_are_checked_against_the_rows() {
+        let log = two_sources();
+        let mut f = Findings::new();
+        f.push_flagged("a.csv:2", "", "r");
+        f.push_flagged("b.csv:2", "", "r"); // event 1's explicit id
+        f.push_flagged("b.csv:3", "", "r");
+        // The writer's events: the ambiguous id names the one it was written for.
+        assert_eq!(
+            match_known(&log, &f, &[0, 1, 3]),
+            Some(vec![(0, 0), (1, 1), (3, 2)])
+        );
+        assert_eq!(
+            match_known(&log, &f, &[0, 2, 3]),
+            Some(vec![(0, 0), (2, 1), (3, 2)])
+        );
+        // A row that is not its event's id, a count that differs, an event out of range.
+        assert_eq!(match_known(&log, &f, &[0, 1, 2]), None);
+        assert_eq!(match_known(&log, &f, &[0, 1]), None);
+        assert_eq!(match_known(&log, &f, &[0, 1, 9]), None);
+        // Not matching: the index falls back to matching ids, and says the same as without.
+        let known = ReportIndex::build_known(&log, &f, Some(&[0, 1, 2]));
+        let by_id = ReportIndex::build(&log, &f);
+        assert_eq!(known.flag_op, by_id.flag_op);
+        assert_eq!(known.flagged_in_log, by_id.flagged_in_log);
     }
 
     #[test]

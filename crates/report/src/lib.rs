@@ -96,8 +96,22 @@ pub fn render_with(log: &EventLog, findings: &Findings, limits: &PlotLimits) -> 
 /// findings file exists but cannot be read, or the report cannot be written. Missing or
 /// malformed findings are not errors: the page lists them under "Notes on the input".
 pub fn write_report(log: &EventLog, findings_dir: &Path) -> Result<PathBuf> {
+    write_report_known(log, findings_dir, None)
+}
+
+/// [`write_report`] for the writer of `flagged_events.csv`, which knows the log event of each
+/// of its rows (`flagged_events[row]`): see [`ReportIndex::build_known`].
+///
+/// # Errors
+/// As [`write_report`].
+pub fn write_report_known(
+    log: &EventLog,
+    findings_dir: &Path,
+    flagged_events: Option<&[u32]>,
+) -> Result<PathBuf> {
     let findings = Findings::read(findings_dir)?;
-    let html = render(log, &findings);
+    let index = ReportIndex::build_known(log, &findings, flagged_events);
+    let html = page::page(log, &findings, &index, &PlotLimits::default());
     let path = findings_dir.join(REPORT_FILE);
     let tmp = findings_dir.join(".report.html.tmp");
     std::fs::write(&tmp, html).map_err(error::io(&tmp))?;

@@ -240,7 +240,11 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
     write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
     let sp = progress::spinner("writing report.html");
     let t = Instant::now();
-    lockstep_report::write_report(&log, &args.out).context("cannot write report.html")?;
+    // The report reads the files back, but takes the flagged events' rows from the
+    // judgement (checked against the file) instead of looking up every event's id.
+    let flagged = judgement.flagged_event_indices();
+    lockstep_report::write_report_known(&log, &args.out, Some(&flagged))
+        .context("cannot write report.html")?;
     timings.push("report", t.elapsed());
     sp.finish_and_clear();
     write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
