@@ -77,7 +77,8 @@ impl<'a> GraphIndex<'a> {
         let (na, nt) = (log.accounts.len(), log.targets.len());
 
         // Sort materialised keys, not indices through the columns: contiguous records sort
-        // without a cache miss per comparison.
+        // without a cache miss per comparison. Everything after reads these records in order
+        // and never the log's columns again.
         let mut keyed: Vec<(u64, i64, u32)> = kept
             .par_iter()
             .map(|&i| {
@@ -87,34 +88,40 @@ impl<'a> GraphIndex<'a> {
             .collect();
         drop(kept);
         keyed.par_sort_unstable();
+        let account_of = |r: &(u64, i64, u32)| (r.0 >> 32) as Id;
+        let target_of = |r: &(u64, i64, u32)| r.0 as Id;
         let edge_events: Vec<u32> = keyed.par_iter().map(|r| r.2).collect();
-        drop(keyed);
-        // Each account's events are contiguous in edge order: sort them by time in place.
-        let by_time = |c: &mut [u32]| c.sort_unstable_by_key(|&i| (ts[i as usize], i));
-        let mut account_time = edge_events.clone();
-        account_time
-            .par_chunk_by_mut(|&x, &y| actor[x as usize] == actor[y as usize])
-            .for_each(by_time);
-        // Bucket by target (a counting sort), then sort each target's events by time.
-        let target_time_off = offsets_of(edge_events.iter().map(|&i| target[i as usize]), nt);
+        let account_time_off = offsets_of(keyed.iter().map(account_of), na);
+        let target_time_off = offsets_of(keyed.iter().map(target_of), nt);
+        // Each account's events are contiguous in edge order: sort its (time, index) records.
+        let mut timed: Vec<(i64, u32, Id)> = keyed
+            .par_iter()
+            .map(|r| (r.1, r.2, account_of(r)))
+            .collect();
+        timed
+            .par_chunk_by_mut(|x, y| x.2 == y.2)
+            .for_each(|c| c.sort_unstable());
+        let account_time: Vec<u32> = timed.par_iter().map(|r| r.1).collect();
+        // Bucket by target (a counting sort), then sort each target's (time, index) records.
         let mut fill = target_time_off.clone();
-        let mut target_time = vec![0u32; edge_events.len()];
-        for &i in &edge_events {
-            let t = target[i as usize] as usize;
-            target_time[fill[t] as usize] = i;
-            fill[t] += 1;
+        for r in &keyed {
+            let t = target_of(r);
+            timed[fill[t as usize] as usize] = (r.1, r.2, t);
+            fill[t as usize] += 1;
         }
         drop(fill);
-        target_time
-            .par_chunk_by_mut(|&x, &y| target[x as usize] == target[y as usize])
-            .for_each(by_time);
+        timed
+            .par_chunk_by_mut(|x, y| x.2 == y.2)
+            .for_each(|c| c.sort_unstable());
+        let target_time: Vec<u32> = timed.par_iter().map(|r| r.1).collect();
+        drop(timed);
 
         let mut edge_event_off = Vec::new();
         let mut edge_account = Vec::new();
         let mut edge_target = Vec::new();
         let mut prev = (Id::MAX, Id::MAX);
-        for (k, &i) in edge_events.iter().enumerate() {
-            let key = (actor[i as usize], target[i as usize]);
+        for (k, r) in keyed.iter().enumerate() {
+            let key = (account_of(r), target_of(r));
             if key != prev {
                 edge_event_off.push(k as u32);
                 edge_account.push(key.0);
@@ -123,6 +130,7 @@ impl<'a> GraphIndex<'a> {
             }
         }
         edge_event_off.push(edge_events.len() as u32);
+        drop(keyed);
 
         let account_edge_off = offsets_of(edge_account.iter().copied(), na);
         // Counting sort of edges by target; edges are in account order, so each target's
@@ -138,7 +146,6 @@ impl<'a> GraphIndex<'a> {
             .iter()
             .map(|&e| edge_account[e as usize])
             .collect();
-        let account_time_off = offsets_of(account_time.iter().map(|&i| actor[i as usize]), na);
 
         Self {
             log,
@@ -324,6 +331,82 @@ mod tests {
         assert_eq!(g.account_events(1), &[1]);
         assert_eq!(g.target_degree(1), 2);
         assert_eq!(g.active_accounts(), 2);
+    }
+
+    #[test]
+    fn lists_match_their_definitions_on_random_logs() {
+        // A small linear congruential generator: enough to vary the inputs.
+        let mut s = 7u64;
+        let mut next = |k: u64| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 33) % k
+        };
+        let actions = ["like", "view", "follow"];
+        for n in [0usize, 1, 5, 60, 400] {
+            let mut b = EventLogBuilder::new();
+            for k in 0..n {
+                let (a, t) = (format!("u{}", next(9)), format!("p{}", next(7)));
+                let ev = RawEvent::new(
+                    next(20) as i64,
+                    &a,
+                    actions[next(3) as usize],
+                    &t,
+                    k as u32 + 1,
+                );
+                b.push(&ev).unwrap();
+            }
+            let l = b.finish();
+            let g = GraphIndex::build(&l, ActionSet::engagement());
+            let kept: Vec<usize> = (0..l.len())
+                .filter(|&i| ActionSet::engagement().contains(l.action()[i]))
+                .collect();
+            let by_time = |mut v: Vec<u32>| {
+                v.sort_by_key(|&i| (l.ts()[i as usize], i));
+                v
+            };
+            for a in 0..l.accounts.len() as Id {
+                let mine: Vec<u32> = kept
+                    .iter()
+                    .filter(|&&i| l.actor()[i] == a)
+                    .map(|&i| i as u32)
+                    .collect();
+                assert_eq!(
+                    g.account_events(a),
+                    by_time(mine.clone()),
+                    "n {n}, account {a}"
+                );
+                let mut targets: Vec<Id> = mine.iter().map(|&i| l.target()[i as usize]).collect();
+                targets.dedup_by_key(|t| *t);
+                targets.sort_unstable();
+                targets.dedup();
+                assert_eq!(g.account_targets(a), targets);
+                for e in g.account_edges(a) {
+                    let t = g.edge_target(e);
+                    assert_eq!(g.edge_account(e), a);
+                    let on_t: Vec<u32> = mine
+                        .iter()
+                        .copied()
+                        .filter(|&i| l.target()[i as usize] == t)
+                        .collect();
+                    assert_eq!(g.edge_events(e), by_time(on_t));
+                }
+            }
+            for t in 0..l.targets.len() as Id {
+                let theirs: Vec<u32> = kept
+                    .iter()
+                    .filter(|&&i| l.target()[i] == t)
+                    .map(|&i| i as u32)
+                    .collect();
+                let mut accounts: Vec<Id> = theirs.iter().map(|&i| l.actor()[i as usize]).collect();
+                accounts.sort_unstable();
+                accounts.dedup();
+                assert_eq!(g.target_accounts(t), accounts, "n {n}, target {t}");
+                assert_eq!(g.target_events(t), by_time(theirs));
+            }
+            assert_eq!(g.num_events(), kept.len());
+        }
     }
 
     #[test]
