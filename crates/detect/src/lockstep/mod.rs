@@ -147,6 +147,23 @@ impl LockstepConfig {
         (ts - g as i64 * (self.window_ms / 2)).div_euclid(self.window_ms)
     }
 
+    /// The times of bucket `b` on grid `g`: `start..end`, the times whose
+    /// [`LockstepConfig::bucket`] is `b`.
+    #[inline]
+    pub fn bucket_bounds(&self, b: i64, g: usize) -> (i64, i64) {
+        let start = b
+            .saturating_mul(self.window_ms)
+            .saturating_add(g as i64 * (self.window_ms / 2));
+        (start, start.saturating_add(self.window_ms))
+    }
+
+    /// The first time of the episode of `ts`.
+    #[inline]
+    pub fn episode_start(&self, ts: i64) -> i64 {
+        ts.div_euclid(self.episode_ms)
+            .saturating_mul(self.episode_ms)
+    }
+
     /// The episode of `ts`.
     #[inline]
     pub fn episode(&self, ts: i64) -> u32 {

@@ -39,12 +39,14 @@ pub(crate) fn eligible_accounts<G: Bipartite>(g: &G, cfg: &LockstepConfig) -> Ve
 /// memory instead of reaching into the log's columns once per event (a cache miss each on a
 /// large log).
 struct TargetEvents {
-    ev: Vec<(i64, Id)>,
-    /// Per event: whether its account has other events on the same target.
-    repeat: Vec<bool>,
-    /// Target `t` owns `ev[off[t]..off[t + 1]]` (and the same range of `repeat`).
+    ev: Vec<Ev>,
+    /// Target `t` owns `ev[off[t]..off[t + 1]]`.
     off: Vec<usize>,
 }
+
+/// One eligible event of a target: (time, account, whether the account has other events
+/// on the same target). Sixteen bytes, the same as without the flag.
+type Ev = (i64, Id, bool);
 
 impl TargetEvents {
     fn new<G: TimeIndexed + Bipartite + Sync>(g: &G, eligible: &[bool]) -> Self {
@@ -65,8 +67,7 @@ impl TargetEvents {
             off.push(off.last().copied().unwrap_or(0) + c);
         }
         let total = off[nt];
-        let mut ev = vec![(0i64, 0 as Id); total];
-        let mut repeat = vec![false; total];
+        let mut ev = vec![(0i64, 0 as Id, false); total];
         // Contiguous groups of targets with about equal events, each filling its own part.
         let groups = (8 * rayon::current_num_threads()).max(1);
         let mut cuts = vec![0usize];
@@ -79,15 +80,13 @@ impl TargetEvents {
         cuts.push(nt);
         cuts.dedup();
         let mut parts = Vec::with_capacity(cuts.len());
-        let (mut rest, mut rest_rep): (&mut [(i64, Id)], &mut [bool]) = (&mut ev, &mut repeat);
+        let mut rest: &mut [Ev] = &mut ev;
         for w in cuts.windows(2) {
-            let n = off[w[1]] - off[w[0]];
-            let (part, tail) = rest.split_at_mut(n);
-            let (part_rep, tail_rep) = rest_rep.split_at_mut(n);
-            parts.push((w[0], w[1], part, part_rep));
-            (rest, rest_rep) = (tail, tail_rep);
+            let (part, tail) = rest.split_at_mut(off[w[1]] - off[w[0]]);
+            parts.push((w[0], w[1], part));
+            rest = tail;
         }
-        parts.into_par_iter().for_each(|(t0, t1, part, part_rep)| {
+        parts.into_par_iter().for_each(|(t0, t1, part)| {
             let mut k = 0;
             let mut seen: Vec<Id> = Vec::new();
             for t in t0..t1 {
@@ -96,7 +95,7 @@ impl TargetEvents {
                 for &i in events {
                     let a = actor[i as usize];
                     if eligible[a as usize] {
-                        part[k] = (ts[i as usize], a);
+                        part[k] = (ts[i as usize], a, false);
                         k += 1;
                     }
                 }
@@ -106,32 +105,26 @@ impl TargetEvents {
                     seen.clear();
                     seen.extend(part[from..k].iter().map(|e| e.1));
                     seen.sort_unstable();
-                    for (e, r) in part[from..k].iter().zip(&mut part_rep[from..k]) {
+                    for e in &mut part[from..k] {
                         let lo = seen.partition_point(|&a| a < e.1);
-                        *r = seen.get(lo + 1) == Some(&e.1);
+                        e.2 = seen.get(lo + 1) == Some(&e.1);
                     }
                 }
             }
         });
-        Self { ev, repeat, off }
+        Self { ev, off }
     }
 
     /// The eligible events on target `t`, by (time, index).
     #[inline]
-    fn of(&self, t: Id) -> &[(i64, Id)] {
+    fn of(&self, t: Id) -> &[Ev] {
         &self.ev[self.off[t as usize]..self.off[t as usize + 1]]
-    }
-
-    /// Per event of [`TargetEvents::of`]`(t)`: whether its account has others on `t`.
-    #[inline]
-    fn repeats(&self, t: Id) -> &[bool] {
-        &self.repeat[self.off[t as usize]..self.off[t as usize + 1]]
     }
 }
 
 /// Calls `f(grid, start, end)` for every bucket of `m` (sorted by time), grid 0 first.
 #[inline]
-fn for_each_bucket(m: &[(i64, Id)], cfg: &LockstepConfig, mut f: impl FnMut(usize, usize, usize)) {
+fn for_each_bucket(m: &[Ev], cfg: &LockstepConfig, mut f: impl FnMut(usize, usize, usize)) {
     for grid in 0..2 {
         let mut i = 0;
         while i < m.len() {
@@ -158,12 +151,11 @@ fn chunk_len(n: usize, cfg: &LockstepConfig) -> usize {
 }
 
 /// The positions `i..j` of the bucket on `grid` that holds position `p` of `m` (one target's
-/// events sorted by time): a galloping search out from `p`, so a small bucket costs a few
-/// reads and a hot one a logarithm.
+/// events sorted by time): a galloping search out from `p` on the bucket's time bounds, so a
+/// small bucket costs a few reads and a hot one a logarithm.
 #[inline]
-fn bucket_span(m: &[(i64, Id)], cfg: &LockstepConfig, grid: usize, p: usize) -> (usize, usize) {
-    let key = |k: usize| cfg.bucket(m[k].0, grid);
-    let b = key(p);
+fn bucket_span(m: &[Ev], cfg: &LockstepConfig, grid: usize, p: usize) -> (usize, usize) {
+    let (lo_ts, hi_ts) = cfg.bucket_bounds(cfg.bucket(m[p].0, grid), grid);
     // Start: the first position of the bucket (everything before it is in earlier buckets).
     let (mut hi, mut step) = (p, 1);
     let start = loop {
@@ -171,8 +163,8 @@ fn bucket_span(m: &[(i64, Id)], cfg: &LockstepConfig, grid: usize, p: usize) -> 
             break 0;
         }
         let lo = hi.saturating_sub(step);
-        if key(lo) < b {
-            break lo + 1 + m[lo + 1..hi].partition_point(|e| cfg.bucket(e.0, grid) < b);
+        if m[lo].0 < lo_ts {
+            break lo + 1 + m[lo + 1..hi].partition_point(|e| e.0 < lo_ts);
         }
         (hi, step) = (lo, step * 2);
     };
@@ -183,8 +175,8 @@ fn bucket_span(m: &[(i64, Id)], cfg: &LockstepConfig, grid: usize, p: usize) -> 
             break m.len();
         }
         let hi = (lo + step).min(m.len() - 1);
-        if key(hi) > b {
-            break lo + 1 + m[lo + 1..hi].partition_point(|e| cfg.bucket(e.0, grid) <= b);
+        if m[hi].0 >= hi_ts {
+            break lo + 1 + m[lo + 1..hi].partition_point(|e| e.0 < hi_ts);
         }
         (lo, step) = (hi, step * 2);
     };
@@ -200,7 +192,7 @@ fn bucket_span(m: &[(i64, Id)], cfg: &LockstepConfig, grid: usize, p: usize) -> 
 /// consecutive events) are the same or neighbours. A pair that grid 0 gives is not given
 /// again by grid 1, so every pair of events is one record.
 #[inline]
-fn partners(m: &[(i64, Id)], cfg: &LockstepConfig, x: usize, mut f: impl FnMut(usize)) {
+fn partners(m: &[Ev], cfg: &LockstepConfig, x: usize, mut f: impl FnMut(usize)) {
     let ax = m[x].1;
     // The positions `x` pairs with on `grid`: its chunk and the neighbouring ones.
     let reach = |grid: usize| {
@@ -292,6 +284,8 @@ impl AccountEvents {
 struct Scratch {
     /// The account's events, sorted by (target, position).
     events: Vec<(Id, u32)>,
+    /// Per target of the account: its events' range in `TargetEvents::ev`.
+    bounds: Vec<(usize, usize)>,
     /// Records of one target: `b << ep_bits | episode`.
     target: Vec<u64>,
     /// Records of every target of the account, one per (second account, target).
@@ -361,10 +355,20 @@ fn account_rows<G: Bipartite>(
     s.events.clear();
     s.events.extend_from_slice(aev.of(a as usize));
     s.events.sort_unstable();
-    s.account.clear();
+    // Every target's bounds and the account's first event on it, read before the walk: loads
+    // that do not wait for each other, so the processor overlaps their cache misses instead
+    // of taking them one at a time inside the walk.
+    s.bounds.clear();
+    let mut touched = 0i64;
     for group in s.events.chunk_by(|x, y| x.0 == y.0) {
-        let t = group[0].0;
-        let (base, m, rep) = (tev.off[t as usize], tev.of(t), tev.repeats(t));
+        let t = group[0].0 as usize;
+        s.bounds.push((tev.off[t], tev.off[t + 1]));
+        touched ^= tev.ev[group[0].1 as usize].0;
+    }
+    std::hint::black_box(touched);
+    s.account.clear();
+    for (group, &(base, end)) in s.events.chunk_by(|x, y| x.0 == y.0).zip(&s.bounds) {
+        let m = &tev.ev[base..end];
         if m.len() < 2 {
             continue;
         }
@@ -374,10 +378,19 @@ fn account_rows<G: Bipartite>(
         let mut repeated = group.len() > 1;
         for &(_, k) in group {
             let x = k as usize - base;
+            // A record's episode is its earlier event's: `x`'s, or an earlier one's when that
+            // lies before the start of `x`'s episode.
+            let ep_x = cfg.episode(m[x].0);
+            let ep_start = cfg.episode_start(m[x].0);
             partners(m, cfg, x, |y| {
-                let ep = cfg.episode(m[x.min(y)].0) - ep0;
-                s.target.push((m[y].1 as u64) << ep_bits | ep as u64);
-                repeated |= rep[y];
+                let ep = if m[y].0 >= ep_start {
+                    ep_x
+                } else {
+                    cfg.episode(m[y].0)
+                };
+                s.target
+                    .push((m[y].1 as u64) << ep_bits | (ep - ep0) as u64);
+                repeated |= m[y].2;
             });
         }
         st.pair_records += s.target.len();
@@ -547,7 +560,7 @@ mod tests {
     use super::*;
 
     /// The pairs of events of `m` (one target's events sorted by time), as accounts.
-    fn pairs_of(m: &[(i64, Id)], cfg: &LockstepConfig) -> Vec<(Id, Id)> {
+    fn pairs_of(m: &[Ev], cfg: &LockstepConfig) -> Vec<(Id, Id)> {
         let mut out = Vec::new();
         for x in 0..m.len() {
             partners(m, cfg, x, |y| out.push((m[x].1, m[y].1)));
@@ -562,11 +575,11 @@ mod tests {
             ..LockstepConfig::default()
         };
         assert_eq!(
-            pairs_of(&[(0, 1), (1, 2), (2, 1)], &cfg),
+            pairs_of(&[(0, 1, true), (1, 2, false), (2, 1, true)], &cfg),
             vec![(1, 2), (1, 2)]
         );
         // 6 events > 4: chunks of 2; event 0 pairs with 1, 2, 3 but not 4, 5.
-        let m: Vec<(i64, Id)> = (0..6).map(|k| (k as i64, k as Id)).collect();
+        let m: Vec<Ev> = (0..6).map(|k| (k as i64, k as Id, false)).collect();
         let out = pairs_of(&m, &cfg);
         assert!(out.contains(&(0, 3)));
         assert!(!out.contains(&(0, 4)));
@@ -583,7 +596,7 @@ mod tests {
         let times = [
             0, 1, 1, 9, 10, 14, 15, 15, 16, 29, 30, 100, 101, 102, 103, 104, 105,
         ];
-        let m: Vec<(i64, Id)> = times.iter().map(|&t| (t, 0)).collect();
+        let m: Vec<Ev> = times.iter().map(|&t| (t, 0, false)).collect();
         for grid in 0..2 {
             for p in 0..m.len() {
                 let b = cfg.bucket(m[p].0, grid);
@@ -631,6 +644,28 @@ mod tests {
         assert_eq!(st.pair_records, 3);
         assert_eq!(st.pair_targets, 3);
         assert_eq!(rows, crate::reference::lockstep::pair_table(&log, &cfg));
+    }
+
+    #[test]
+    fn bucket_bounds_and_episode_starts_agree_with_the_divisions() {
+        let cfg = LockstepConfig {
+            window_ms: 7,
+            episode_ms: 25,
+            ..LockstepConfig::default()
+        };
+        for ts in 0..200i64 {
+            for g in 0..2 {
+                let b = cfg.bucket(ts, g);
+                let (lo, hi) = cfg.bucket_bounds(b, g);
+                assert!((lo..hi).contains(&ts), "ts {ts}, grid {g}");
+                assert_eq!(cfg.bucket(lo, g), b);
+                assert_eq!(cfg.bucket(hi - 1, g), b);
+                assert_eq!(cfg.bucket(hi, g), b + 1);
+            }
+            let s = cfg.episode_start(ts);
+            assert!(s <= ts && cfg.episode(s) == cfg.episode(ts));
+            assert_ne!(cfg.episode(s - 1), cfg.episode(ts));
+        }
     }
 
     #[test]
