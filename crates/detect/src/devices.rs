@@ -33,6 +33,7 @@
 use std::collections::HashMap;
 
 use lockstep_core::{Attestation, EventLog, Id, NONE};
+use rayon::prelude::*;
 
 /// A set of device checks that failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -322,7 +323,7 @@ pub fn device_checks(log: &EventLog, cfg: &DeviceConfig) -> DeviceReport {
         }
         pairs.push((a, d));
     }
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     for &(a, _) in &pairs {
         accounts[a as usize].device_ids += 1;
@@ -361,7 +362,7 @@ pub fn device_checks(log: &EventLog, cfg: &DeviceConfig) -> DeviceReport {
             by_fp.push((fp_of_device[d as usize], a, d, e as u32));
         }
     }
-    by_fp.sort_unstable();
+    by_fp.par_sort_unstable();
     let mut clusters = Vec::new();
     for run in by_fp.chunk_by(|x, y| x.0 == y.0) {
         let mut accs: Vec<Id> = run.iter().map(|x| x.1).collect();

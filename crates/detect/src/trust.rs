@@ -29,6 +29,7 @@
 //! O(E) per iteration for ⌈log₂ a⌉ iterations over a accounts.
 
 use lockstep_core::{EventLog, Id, NONE, action};
+use rayon::prelude::*;
 
 /// Thresholds of trust propagation.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,13 +78,13 @@ pub fn endorsements(log: &EventLog) -> Vec<(Id, Id)> {
     let endorse = [action::FOLLOW, action::LIKE, action::COMMENT, action::SHARE];
     let mut pairs: Vec<(Id, Id)> = log
         .actor()
-        .iter()
+        .par_iter()
         .zip(log.owner())
         .zip(log.action())
         .filter(|((a, o), act)| **o != NONE && **a != **o && endorse.contains(act))
         .map(|((&a, &o), _)| (a, o))
         .collect();
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     pairs
 }
@@ -112,11 +113,11 @@ pub fn trust(log: &EventLog, cfg: &TrustConfig) -> TrustReport {
     // reverses (no lookups).
     let mut back = vec![0u32; n];
     let mut rev: Vec<(Id, Id)> = pairs
-        .iter()
+        .par_iter()
         .filter(|&&(_, o)| endorsers[o as usize] >= cfg.seed_min_endorsers)
         .map(|&(e, o)| (o, e))
         .collect();
-    rev.sort_unstable();
+    rev.par_sort_unstable();
     let (mut i, mut k) = (0, 0);
     while i < pairs.len() && k < rev.len() {
         match pairs[i].cmp(&rev[k]) {
