@@ -1033,16 +1033,17 @@ fn infrastructure(
             let mut values: Vec<Id> = shared.iter().map(|x| x.1).collect();
             values.sort_unstable();
             values.dedup();
+            // Each value's position in `values`, by value: one read per event of the log
+            // instead of a binary search.
+            let mut slot = vec![u32::MAX; values.last().map_or(0, |&v| v as usize + 1)];
+            for (k, &v) in values.iter().enumerate() {
+                slot[v as usize] = k as u32;
+            }
+            let slot_of = |x: Id| slot.get(x as usize).copied().filter(|&k| k != u32::MAX);
             let mut users: Vec<(u32, Id)> = (0..log.len())
                 .into_par_iter()
                 .with_min_len(1 << 14)
-                .filter_map(|e| {
-                    let x = get(e);
-                    if x == NONE {
-                        return None;
-                    }
-                    values.binary_search(&x).ok().map(|v| (v as u32, actor[e]))
-                })
+                .filter_map(|e| slot_of(get(e)).map(|v| (v, actor[e])))
                 .collect();
             let mut n_events = vec![0usize; values.len()];
             for &(v, _) in &users {
@@ -1061,18 +1062,15 @@ fn infrastructure(
                 .filter(|c| homes && c.score >= floor && c.guard_ok && c.seed != NONE)
             {
                 for &(e, _) in &c.events {
-                    let x = get(e as usize);
-                    if x != NONE
-                        && let Ok(v) = values.binary_search(&x)
-                    {
-                        n_work[v] += 1;
+                    if let Some(v) = slot_of(get(e as usize)) {
+                        n_work[v as usize] += 1;
                     }
                 }
             }
             let home = &policy.history;
             let mut out = vec![Vec::new(); n_seeds];
             for (seed, x, members) in shared {
-                let v = values.binary_search(&x).expect("collected");
+                let v = slot_of(x).expect("collected") as usize;
                 // A household's address or shared tablet: a few people whose own lives make up
                 // most of its traffic. That one of them was hijacked does not make it the
                 // vendor's.
