@@ -205,6 +205,9 @@ pub struct LockstepStats {
     pub pair_records: usize,
     /// Distinct (pair, target) co-engagements.
     pub pair_targets: usize,
+    /// The most distinct (pair, target) co-engagements of one first account: the largest
+    /// buffer (8 bytes each) the aggregation held for one account.
+    pub max_account_records: usize,
     /// Distinct account pairs with a co-engagement.
     pub pairs: usize,
     /// Pairs above the thresholds.
@@ -226,6 +229,7 @@ impl LockstepStats {
             ("hot_bucket_events", self.hot_bucket_events),
             ("pair_records", self.pair_records),
             ("pair_targets", self.pair_targets),
+            ("max_account_records", self.max_account_records),
             ("pairs", self.pairs),
             ("strong_pairs", self.strong_pairs),
             ("core_accounts", self.core_accounts),

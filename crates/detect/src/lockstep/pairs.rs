@@ -402,6 +402,7 @@ fn account_rows<G: Bipartite>(
         st.pair_targets += s.target.len();
         s.account.extend_from_slice(&s.target);
     }
+    st.max_account_records = st.max_account_records.max(s.account.len());
     s.account.sort_unstable();
     for run in s.account.chunk_by(|x, y| x >> ep_bits == y >> ep_bits) {
         st.pairs += 1;
@@ -496,6 +497,7 @@ where
         st.pair_records += s.pair_records;
         st.pair_targets += s.pair_targets;
         st.pairs += s.pairs;
+        st.max_account_records = st.max_account_records.max(s.max_account_records);
     }
     (rows, st)
 }
