@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use lockstep_core::{EventLog, Id, NONE};
 use lockstep_graph::ActionSet;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::judge::{Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict};
@@ -390,42 +391,47 @@ pub fn fingerprints(log: &EventLog, j: &Judgement) -> Vec<Fingerprint> {
     for f in fp_of.iter().flatten() {
         *fp_total.entry(f).or_default() += 1;
     }
-    // The ranges of every operation, then one pass over the log for the accounts on each.
-    let mut range_of_ip: Vec<Option<u32>> = vec![None; log.ips.len()];
-    let mut ranges: Vec<String> = Vec::new();
-    let mut range_ix: HashMap<String, u32> = HashMap::new();
+    // The ranges (networks) of every operation, numbered in the order the operations' events
+    // first use them, then one pass over the log for the accounts on each.
+    let (nets, net_of_ip) = lockstep_detect::ranges::network_ids(log);
+    let net_of = |e: u32| {
+        let ip = log.ip()[e as usize];
+        if ip == NONE {
+            NONE
+        } else {
+            net_of_ip[ip as usize]
+        }
+    };
+    let mut range_ix: Vec<u32> = vec![u32::MAX; nets.len()];
+    let mut ranges: Vec<u32> = Vec::new();
     for evs in &by_op {
         for &e in evs {
-            let ip = log.ip()[e as usize];
-            if ip == NONE || range_of_ip[ip as usize].is_some() {
-                continue;
-            }
-            let r = range_of(log.ips.resolve(ip));
-            let next = ranges.len() as u32;
-            let ix = *range_ix.entry(r.clone()).or_insert_with(|| {
-                ranges.push(r);
-                next
-            });
-            range_of_ip[ip as usize] = Some(ix);
-        }
-    }
-    // Addresses of the same ranges that no operation event used.
-    if !ranges.is_empty() {
-        for (ip, slot) in range_of_ip.iter_mut().enumerate() {
-            if slot.is_none()
-                && let Some(&ix) = range_ix.get(&range_of(log.ips.resolve(ip as Id)))
-            {
-                *slot = Some(ix);
+            let n = net_of(e);
+            if n != NONE && range_ix[n as usize] == u32::MAX {
+                range_ix[n as usize] = ranges.len() as u32;
+                ranges.push(n);
             }
         }
     }
-    let mut range_accounts: Vec<HashSet<Id>> = vec![HashSet::new(); ranges.len()];
-    for (e, &ip) in log.ip().iter().enumerate() {
-        if ip != NONE
-            && let Some(ix) = range_of_ip[ip as usize]
-        {
-            range_accounts[ix as usize].insert(log.actor()[e]);
-        }
+    // (range, account) for every event on one of those ranges, sorted and deduplicated: the
+    // accounts of range `r` are `range_accounts[range_off[r]..range_off[r + 1]]`, sorted.
+    let mut range_accounts: Vec<(u32, Id)> = (0..log.len() as u32)
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .filter_map(|e| {
+            let n = net_of(e);
+            (n != NONE && range_ix[n as usize] != u32::MAX)
+                .then(|| (range_ix[n as usize], log.actor()[e as usize]))
+        })
+        .collect();
+    range_accounts.par_sort_unstable();
+    range_accounts.dedup();
+    let mut range_off = vec![0usize; ranges.len() + 1];
+    for &(r, _) in &range_accounts {
+        range_off[r as usize + 1] += 1;
+    }
+    for r in 0..ranges.len() {
+        range_off[r + 1] += range_off[r];
     }
     let eng = ActionSet::engagement();
 
@@ -459,19 +465,20 @@ pub fn fingerprints(log: &EventLog, j: &Judgement) -> Vec<Fingerprint> {
 
             let mut op_ranges: Vec<u32> = evs
                 .iter()
-                .map(|&e| log.ip()[e as usize])
-                .filter(|&ip| ip != NONE)
-                .filter_map(|ip| range_of_ip[ip as usize])
+                .map(|&e| net_of(e))
+                .filter(|&n| n != NONE)
+                .map(|n| range_ix[n as usize])
                 .collect();
             op_ranges.sort_unstable();
             op_ranges.dedup();
             let ip_ranges = op_ranges
                 .iter()
                 .map(|&ix| {
-                    let accts = &range_accounts[ix as usize];
+                    let ix = ix as usize;
+                    let accts = &range_accounts[range_off[ix]..range_off[ix + 1]];
                     RangeUse {
-                        range: ranges[ix as usize].clone(),
-                        members: accts.iter().filter(|a| members.contains(a)).count(),
+                        range: lockstep_detect::ranges::network_name(nets[ranges[ix] as usize]),
+                        members: accts.iter().filter(|a| members.contains(&a.1)).count(),
                         accounts: accts.len(),
                     }
                 })
