@@ -382,9 +382,12 @@ impl EventLog {
 
     /// The earliest and latest event time, if any.
     pub fn time_span(&self) -> Option<(i64, i64)> {
-        let min = self.ts.iter().copied().min()?;
-        let max = self.ts.iter().copied().max()?;
-        Some((min, max))
+        let first = *self.ts.first()?;
+        Some(
+            self.ts
+                .iter()
+                .fold((first, first), |(lo, hi), &t| (lo.min(t), hi.max(t))),
+        )
     }
 }
 

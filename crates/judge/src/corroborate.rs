@@ -174,11 +174,13 @@ fn by_infrastructure(
     let mut op_of = vec![NO_OP; n_acc];
     let mut worked = vec![false; n_acc];
     let engagement = ActionSet::engagement();
+    // One byte per account, read once per event: a fraction of the verdicts' memory.
+    let flagged: Vec<bool> = j.accounts.iter().map(|v| v.verdict.is_flagged()).collect();
     for (e, &a) in actor.iter().enumerate() {
         let a = a as usize;
         total[a] += 1;
         first[a] = first[a].min(log.ts()[e]);
-        if j.accounts[a].verdict.is_flagged() {
+        if flagged[a] {
             continue;
         }
         let op = infra_op(e);
