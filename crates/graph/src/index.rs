@@ -15,7 +15,8 @@ use crate::{ActionSet, Bipartite, TimeIndexed};
 /// lists are `u32` event indices into the borrowed [`EventLog`].
 ///
 /// # Memory
-/// About 36 bytes per kept event plus 16 per edge and 16 per account and target id.
+/// About 36 bytes per kept event plus 16 per edge and 16 per account and target id; while
+/// it is built, 40 more per kept event (the sorted records and their time-ordered copies).
 #[derive(Debug, Clone)]
 pub struct GraphIndex<'a> {
     log: &'a EventLog,
