@@ -312,8 +312,18 @@ fn census<G: Bipartite + Sync>(g: &G, cfg: &LockstepConfig, tev: &TargetEvents) 
             if m.len() < 2 {
                 return c;
             }
-            // Times are sorted: the first and last events have the extreme episodes.
-            let (e0, e1) = (cfg.episode(m[0].0), cfg.episode(m[m.len() - 1].0));
+            // Times are sorted, so the first and last events have the extreme episodes, unless
+            // episode numbers wrap (times before 1970, or past `u32::MAX` episodes): then
+            // every event's is looked at, so that no record's episode falls outside the range.
+            let (first, last) = (cfg.episode(m[0].0), cfg.episode(m[m.len() - 1].0));
+            let (e0, e1) = if m[0].0 >= 0 && first <= last && last < u32::MAX {
+                (first, last)
+            } else {
+                m.iter().fold((u32::MAX, 0), |(lo, hi), e| {
+                    let p = cfg.episode(e.0);
+                    (lo.min(p), hi.max(p))
+                })
+            };
             c.episodes = (c.episodes.0.min(e0), c.episodes.1.max(e1));
             for_each_bucket(m, cfg, |_, i, j| {
                 c.stats.buckets += 1;
@@ -667,6 +677,32 @@ mod tests {
             let s = cfg.episode_start(ts);
             assert!(s <= ts && cfg.episode(s) == cfg.episode(ts));
             assert_ne!(cfg.episode(s - 1), cfg.episode(ts));
+        }
+    }
+
+    #[test]
+    fn times_before_1970_and_tiny_episodes_do_not_break_the_packing() {
+        let mut b = EventLogBuilder::new();
+        // Each target's three likes straddle 1970 (episode −1, stored as `u32::MAX`, then 0),
+        // or lie so late that a 1 ms episode number wraps.
+        let times = [-1i64, -60_000, 5_000_000_000_000, (u32::MAX as i64) - 1];
+        for (k, &ts) in times.iter().enumerate() {
+            for (j, actor) in ["u1", "u2", "u3"].into_iter().enumerate() {
+                like(&mut b, ts + j as i64, actor, &format!("p{k}"), 3 * k + j);
+            }
+        }
+        let log = b.finish();
+        for episode_ms in [1, 6 * 3_600_000] {
+            let cfg = LockstepConfig {
+                episode_ms,
+                min_shared_targets: 1,
+                ..LockstepConfig::default()
+            };
+            let g = GraphIndex::build(&log, cfg.actions);
+            let (rows, st) = pair_table_with_stats(&g, &cfg, 1, |_| true);
+            assert_eq!(rows.len(), 3, "episode_ms {episode_ms}");
+            assert!(rows.iter().all(|p| p.shared_targets == 4));
+            assert_eq!(st.pair_targets, 12);
         }
     }
 
