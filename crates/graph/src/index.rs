@@ -379,7 +379,6 @@ mod tests {
                     "n {n}, account {a}"
                 );
                 let mut targets: Vec<Id> = mine.iter().map(|&i| l.target()[i as usize]).collect();
-                targets.dedup_by_key(|t| *t);
                 targets.sort_unstable();
                 targets.dedup();
                 assert_eq!(g.account_targets(a), targets);
