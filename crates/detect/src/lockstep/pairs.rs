@@ -69,16 +69,7 @@ impl TargetEvents {
         let total = off[nt];
         let mut ev = vec![(0i64, 0 as Id, false); total];
         // Contiguous groups of targets with about equal events, each filling its own part.
-        let groups = (8 * rayon::current_num_threads()).max(1);
-        let mut cuts = vec![0usize];
-        for k in 1..groups {
-            let t = off.partition_point(|&o| o < total * k / groups).min(nt);
-            if t > *cuts.last().expect("cuts start with 0") {
-                cuts.push(t);
-            }
-        }
-        cuts.push(nt);
-        cuts.dedup();
+        let cuts = balanced_cuts(&off, 8 * rayon::current_num_threads());
         let mut parts = Vec::with_capacity(cuts.len());
         let mut rest: &mut [Ev] = &mut ev;
         for w in cuts.windows(2) {
@@ -120,6 +111,27 @@ impl TargetEvents {
     fn of(&self, t: Id) -> &[Ev] {
         &self.ev[self.off[t as usize]..self.off[t as usize + 1]]
     }
+}
+
+/// Cuts the items of a CSR offset array (`off`, one more entry than items, item `i` owning
+/// `off[i]..off[i + 1]`) into at most `pieces` contiguous ranges of about equal size: the
+/// ranges' bounds, from 0 to the number of items, for workers to take one range each.
+fn balanced_cuts(off: &[usize], pieces: usize) -> Vec<usize> {
+    let (n, total) = (
+        off.len().saturating_sub(1),
+        off.last().copied().unwrap_or(0),
+    );
+    let pieces = pieces.max(1);
+    let mut cuts = vec![0usize];
+    for k in 1..pieces {
+        let i = off.partition_point(|&o| o < total * k / pieces).min(n);
+        if i > *cuts.last().expect("cuts start with 0") {
+            cuts.push(i);
+        }
+    }
+    cuts.push(n);
+    cuts.dedup();
+    cuts
 }
 
 /// Calls `f(grid, start, end)` for every bucket of `m` (sorted by time), grid 0 first.
@@ -224,9 +236,9 @@ fn bits(x: u64) -> u32 {
 /// exchange by first account, so that one account's co-engagement records are made, sorted
 /// and aggregated together in a small buffer.
 struct AccountEvents {
-    /// `(target, position in TargetEvents::ev)`; account `a` owns `ev[off[a]..off[a + 1]]`,
-    /// in no particular order.
-    ev: Vec<(Id, u32)>,
+    /// `target << 32 | position in TargetEvents::ev` (so that they sort by target, then
+    /// position); account `a` owns `ev[off[a]..off[a + 1]]`, in no particular order.
+    ev: Vec<u64>,
     off: Vec<usize>,
 }
 
@@ -264,17 +276,12 @@ impl AccountEvents {
                     ev[at].store((t as u64) << 32 | (from + k) as u64, Ordering::Relaxed);
                 }
             });
-        let ev = ev
-            .into_iter()
-            .map(|v| {
-                let v = v.into_inner();
-                ((v >> 32) as Id, v as u32)
-            })
-            .collect();
+        // The same allocation, no longer atomic.
+        let ev = ev.into_iter().map(AtomicU64::into_inner).collect();
         Self { ev, off }
     }
 
-    fn of(&self, a: usize) -> &[(Id, u32)] {
+    fn of(&self, a: usize) -> &[u64] {
         &self.ev[self.off[a]..self.off[a + 1]]
     }
 }
@@ -282,8 +289,8 @@ impl AccountEvents {
 /// A worker's buffers, reused from one account to the next.
 #[derive(Default)]
 struct Scratch {
-    /// The account's events, sorted by (target, position).
-    events: Vec<(Id, u32)>,
+    /// The account's events as in [`AccountEvents`], sorted by (target, position).
+    events: Vec<u64>,
     /// Per target of the account: its events' range in `TargetEvents::ev`.
     bounds: Vec<(usize, usize)>,
     /// Records of one target: `b << ep_bits | episode`.
@@ -370,14 +377,15 @@ fn account_rows<G: Bipartite>(
     // of taking them one at a time inside the walk.
     s.bounds.clear();
     let mut touched = 0i64;
-    for group in s.events.chunk_by(|x, y| x.0 == y.0) {
-        let t = group[0].0 as usize;
+    let same_target = |x: &u64, y: &u64| x >> 32 == y >> 32;
+    for group in s.events.chunk_by(same_target) {
+        let t = (group[0] >> 32) as usize;
         s.bounds.push((tev.off[t], tev.off[t + 1]));
-        touched ^= tev.ev[group[0].1 as usize].0;
+        touched ^= tev.ev[group[0] as u32 as usize].0;
     }
     std::hint::black_box(touched);
     s.account.clear();
-    for (group, &(base, end)) in s.events.chunk_by(|x, y| x.0 == y.0).zip(&s.bounds) {
+    for (group, &(base, end)) in s.events.chunk_by(same_target).zip(&s.bounds) {
         let m = &tev.ev[base..end];
         if m.len() < 2 {
             continue;
@@ -386,8 +394,8 @@ fn account_rows<G: Bipartite>(
         // A second account is recorded twice on this target only when one of the two has
         // several events on it.
         let mut repeated = group.len() > 1;
-        for &(_, k) in group {
-            let x = k as usize - base;
+        for &k in group {
+            let x = k as u32 as usize - base;
             // A record's episode is its earlier event's: `x`'s, or an earlier one's when that
             // lies before the start of `x`'s episode.
             let ep_x = cfg.episode(m[x].0);
@@ -473,30 +481,16 @@ where
     let aev = AccountEvents::new(g, &eligible, &tev);
     // Contiguous ranges of accounts with about equal events, many more than workers so that a
     // busy range does not hold the others up; results come back in account order.
-    let na = g.num_accounts();
-    let total = aev.ev.len();
-    let pieces = (32 * rayon::current_num_threads()).max(1);
-    let mut cuts = vec![0usize];
-    for k in 1..pieces {
-        let a = aev.off.partition_point(|&o| o < total * k / pieces).min(na);
-        if a > *cuts.last().expect("cuts start with 0") {
-            cuts.push(a);
-        }
-    }
-    cuts.push(na);
-    cuts.dedup();
+    let cuts = balanced_cuts(&aev.off, 32 * rayon::current_num_threads());
     let parts: Vec<(Vec<PairStat>, LockstepStats)> = cuts
         .par_windows(2)
         .map(|w| {
             let (mut s, mut st, mut rows) =
                 (Scratch::default(), LockstepStats::default(), Vec::new());
-            for a in w[0]..w[1] {
-                if eligible.get(a) == Some(&true) {
-                    account_rows(
-                        g, cfg, &tev, &aev, a as Id, ep, min_shared, &keep, &mut s, &mut st,
-                        &mut rows,
-                    );
-                }
+            for a in (w[0]..w[1]).filter(|&a| eligible[a]) {
+                account_rows(
+                    g, cfg, &tev, &aev, a as Id, ep, min_shared, &keep, &mut s, &mut st, &mut rows,
+                );
             }
             (rows, st)
         })
@@ -704,6 +698,19 @@ mod tests {
             assert!(rows.iter().all(|p| p.shared_targets == 4));
             assert_eq!(st.pair_targets, 12);
         }
+    }
+
+    #[test]
+    fn balanced_cuts_cover_every_item_once_in_order() {
+        // Items of sizes 5, 0, 1, 9, 1, 0: offsets 0 5 5 6 15 16 16.
+        let off = [0, 5, 5, 6, 15, 16, 16];
+        for pieces in [0, 1, 2, 3, 6, 50] {
+            let cuts = balanced_cuts(&off, pieces);
+            assert_eq!((cuts[0], *cuts.last().unwrap()), (0, 6), "pieces {pieces}");
+            assert!(cuts.windows(2).all(|w| w[0] < w[1]), "pieces {pieces}");
+            assert!(cuts.len() <= pieces.max(1) + 1);
+        }
+        assert_eq!(balanced_cuts(&[0], 4), vec![0]);
     }
 
     #[test]
