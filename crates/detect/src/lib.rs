@@ -31,6 +31,9 @@
 //! - [`ranges`]: address ranges (IPv4 /24, IPv6 /48) judged against their own traffic: mostly
 //!   fresh accounts engaging targets the rest of the platform hardly engages —
 //!   [`ranges::suspicious_ranges`].
+//! - [`harvest`]: reads far beyond the log's own heaviest readers, around the clock or by a
+//!   crew sharing devices and addresses, and reads through vendors' reading devices (hijacked
+//!   sessions) — [`harvest::harvesters`].
 //! - [`reference`](mod@reference): naive sequential versions of each detector that the tests hold the
 //!   optimised ones to.
 //!
@@ -66,6 +69,7 @@ pub mod content;
 pub mod dense;
 pub mod devices;
 mod error;
+pub mod harvest;
 pub mod lockstep;
 pub mod ranges;
 pub mod rates;

@@ -31,6 +31,9 @@ pub enum Reason {
     /// An address range (IPv4 /24, IPv6 /48) of mostly fresh accounts whose engagement goes
     /// to targets the rest of the platform hardly engages.
     IpRange,
+    /// Reads (views) far beyond the log's heaviest readers in a shape no person keeps, or
+    /// through a vendor's reading device (harvesting).
+    MachineRateReads,
 }
 
 impl Reason {
@@ -43,6 +46,7 @@ impl Reason {
             Reason::ContentTemplate => "content-template",
             Reason::RateAnomaly | Reason::RateBurst | Reason::BurstCrowd => "rate-anomaly",
             Reason::IpRange => "ip-range",
+            Reason::MachineRateReads => "machine-rate-reads",
         }
     }
 }

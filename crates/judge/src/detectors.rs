@@ -8,6 +8,7 @@ use lockstep_detect::Signal;
 use lockstep_detect::bursts::{burst_crowds, bursts_indexed};
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
+use lockstep_detect::harvest::harvesters;
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
 use lockstep_detect::ranges::suspicious_ranges;
 use lockstep_detect::rates::{RatesConfig, drips_indexed};
@@ -27,7 +28,7 @@ fn timed(name: &'static str, enabled: bool, f: impl FnOnce() -> Result<Vec<Signa
 }
 
 /// Runs lockstep groups (at delivery scale, and for follows at day scale), Fraudar, M-Zoom,
-/// template comments, drips, address ranges and bursts (as enabled by `policy.detectors`) on the engagement index `g`
+/// template comments, drips, address ranges, bursts and harvesting (as enabled by `policy.detectors`) on the engagement index `g`
 /// and returns their signals in that order.
 ///
 /// The two lockstep passes run one after the other; Fraudar and M-Zoom (off by default, see
@@ -140,6 +141,11 @@ pub fn run_detectors(
             Ok(out)
         })
     };
+    let harvest = || {
+        timed("detect.harvest", d.harvest, || {
+            Ok(harvesters(log, &policy.harvest)?.signals(log))
+        })
+    };
     let ranges = || {
         timed("detect.ranges", d.ranges, || {
             Ok(suspicious_ranges(g, &policy.ranges.config())?.signals(log))
@@ -151,11 +157,13 @@ pub fn run_detectors(
     let a = lockstep();
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
-    let (f, (h, (k, m))) = rayon::join(content, || {
-        rayon::join(rates, || rayon::join(ranges, bursts))
+    let (f, (h, (k, (m, v)))) = rayon::join(content, || {
+        rayon::join(rates, || {
+            rayon::join(ranges, || rayon::join(bursts, harvest))
+        })
     });
     let mut signals = Vec::new();
-    for r in [a, b, c, e, f, h, k, m] {
+    for r in [a, b, c, e, f, h, k, m, v] {
         let (s, t) = r?;
         signals.extend(s);
         for (name, d) in t {

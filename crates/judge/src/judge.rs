@@ -30,7 +30,6 @@ use lockstep_graph::{Bipartite, GraphIndex, TimeIndexed};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::harvest::machine_rate_readers;
 use crate::{Policy, Reasons, Result, Timings};
 
 const DAY: i64 = 86_400_000;
@@ -375,33 +374,28 @@ pub fn judge_indexed(
         }
         records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
     }
-    // Machine-rate readers, clustered by shared IPs and devices.
+    // Harvesting crews (the harvest detector's signals): one operation each.
     let mut harvest_seeds: Vec<u32> = Vec::new();
-    if policy.detectors.harvest {
-        let th = Instant::now();
-        let readers = machine_rate_readers(log, &by_actor, &off, &policy.harvest);
-        let comps = cluster_by_infrastructure(log, &readers);
-        let mut src_of_comp: Vec<u32> = Vec::new();
-        for _ in 0..comps.iter().copied().max().map_or(0, |m| m + 1) {
-            let seed = seed_signals.len() as u32;
-            seed_signals.push(Vec::new());
-            harvest_seeds.push(seed);
-            src_of_comp.push(sources.len() as u32);
-            sources.push(Source {
-                kind: Kind::Harvest,
-                weight: policy.verdict.harvest_weight,
-                seed,
-                tag: Reasons::MACHINE_RATE_READS,
-            });
+    for (i, s) in signals.iter().enumerate() {
+        if s.reason != Reason::MachineRateReads {
+            continue;
         }
-        for ((a, views), &c) in readers.iter().zip(&comps) {
-            let src = src_of_comp[c as usize];
-            if seed_of_account[*a as usize] == NONE {
-                seed_of_account[*a as usize] = sources[src as usize].seed;
+        let seed = seed_signals.len() as u32;
+        seed_signals.push(vec![i]);
+        harvest_seeds.push(seed);
+        let src = sources.len() as u32;
+        sources.push(Source {
+            kind: Kind::Harvest,
+            weight: policy.verdict.harvest_weight,
+            seed,
+            tag: Reasons::MACHINE_RATE_READS,
+        });
+        for &a in &s.accounts {
+            if seed_of_account[a as usize] == NONE {
+                seed_of_account[a as usize] = seed;
             }
-            records.extend(views.iter().map(|&e| (*a, src, e)));
         }
-        timings.push("judge.harvest", th.elapsed());
+        records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
     }
     // Template comments, drips, address ranges and delivery pools: each joins the operation
     // that most of its accounts that already belong to an operation belong to (at least three
@@ -446,15 +440,13 @@ pub fn judge_indexed(
         if s.accounts.is_empty() {
             continue;
         }
-        let mut per_seed: Vec<usize> = vec![0; seed_signals.len()];
-        for &a in &s.accounts {
-            let sd = seed_of_account[a as usize];
-            if sd != NONE {
-                per_seed[sd as usize] += 1;
-            }
-        }
         // The operation most of its accounts that already belong to one belong to.
-        let known: usize = per_seed.iter().sum();
+        let (per_seed, known) = members_per_seed(
+            &s.accounts,
+            &seed_of_account,
+            seed_signals.len(),
+            &harvest_seeds,
+        );
         let best = per_seed
             .iter()
             .enumerate()
@@ -530,14 +522,12 @@ pub fn judge_indexed(
         if s.accounts.is_empty() {
             continue;
         }
-        let mut per_seed: Vec<usize> = vec![0; seed_signals.len()];
-        for &a in &s.accounts {
-            let sd = seed_of_account[a as usize];
-            if sd != NONE {
-                per_seed[sd as usize] += 1;
-            }
-        }
-        let known: usize = per_seed.iter().sum();
+        let (per_seed, known) = members_per_seed(
+            &s.accounts,
+            &seed_of_account,
+            seed_signals.len(),
+            &harvest_seeds,
+        );
         if (known as f64) < policy.dense.corroboration * s.accounts.len() as f64 {
             continue;
         }
@@ -725,59 +715,25 @@ pub fn judge_indexed(
     })
 }
 
-/// Union-find of machine-rate readers that share an IP or a device in their reads; returns
-/// the component (0-based, dense) of each reader.
-fn cluster_by_infrastructure(log: &EventLog, readers: &[(Id, Vec<u32>)]) -> Vec<u32> {
-    let n = readers.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut x: usize) -> usize {
-        while p[x] != x {
-            p[x] = p[p[x]];
-            x = p[x];
-        }
-        x
-    }
-    // (kind, value, reader) sorted: readers sharing a value are adjacent.
-    let mut keys: Vec<(u8, Id, u32)> = Vec::new();
-    for (r, (_, views)) in readers.iter().enumerate() {
-        let mut mine: Vec<(u8, Id, u32)> = Vec::new();
-        for &e in views {
-            let e = e as usize;
-            if log.ip()[e] != NONE {
-                mine.push((0, log.ip()[e], r as u32));
-            }
-            if log.device()[e] != NONE {
-                mine.push((1, log.device()[e], r as u32));
-            }
-        }
-        mine.sort_unstable();
-        mine.dedup();
-        keys.extend(mine);
-    }
-    keys.sort_unstable();
-    for w in keys.windows(2) {
-        if (w[0].0, w[0].1) == (w[1].0, w[1].1) {
-            let (a, b) = (
-                find(&mut parent, w[0].2 as usize),
-                find(&mut parent, w[1].2 as usize),
-            );
-            if a != b {
-                parent[a.max(b)] = a.min(b);
-            }
+/// How many of `accounts` already belong to each engagement operation (by seed), and how many
+/// belong to one at all. Harvesting crews are not counted: engagement evidence (a template,
+/// a drip, a delivery's crowd, a dense block) joins the operation that sold engagement, never
+/// a crew that only read, even where a vendor reads through the same accounts.
+fn members_per_seed(
+    accounts: &[Id],
+    seed_of_account: &[u32],
+    n_seeds: usize,
+    harvest_seeds: &[u32],
+) -> (Vec<usize>, usize) {
+    let mut per_seed = vec![0usize; n_seeds];
+    for &a in accounts {
+        let sd = seed_of_account[a as usize];
+        if sd != NONE && !harvest_seeds.contains(&sd) {
+            per_seed[sd as usize] += 1;
         }
     }
-    let mut comp = vec![u32::MAX; n];
-    let mut next = 0u32;
-    let mut out = Vec::with_capacity(n);
-    for r in 0..n {
-        let root = find(&mut parent, r);
-        if comp[root] == u32::MAX {
-            comp[root] = next;
-            next += 1;
-        }
-        out.push(comp[root]);
-    }
-    out
+    let known = per_seed.iter().sum();
+    (per_seed, known)
 }
 
 /// CopyCatch's membership rule applied around a found group: the events of any account on
@@ -870,6 +826,9 @@ fn score_account(
     let mut reasons = Reasons::default();
     let mut events: Vec<(u32, Reasons)> = Vec::new();
     let mut best: Option<(f64, usize, u32)> = None; // (p, targets, seed) for accounts without a seed
+    // Items a harvesting crew read through this account: not co-behaviour, so not subject to
+    // the repetition guard's days (see below).
+    let mut harvest_targets = 0usize;
     let mut k = 0;
     while k < recs.len() {
         let src = recs[k].1;
@@ -915,6 +874,9 @@ fn score_account(
             continue;
         }
         keep *= 1.0 - p;
+        if s.kind == Kind::Harvest {
+            harvest_targets = harvest_targets.max(targets);
+        }
         let r = s.kind.reason();
         reasons |= r;
         events.extend(chunk.iter().map(|x| (x.2, r)));
@@ -934,8 +896,12 @@ fn score_account(
         }
     }
     let (targets, days) = spread(log, merged.iter().map(|x| x.0));
-    let guard_ok =
-        targets >= policy.verdict.min_targets as usize && days >= policy.verdict.min_days as usize;
+    // The guard's days protect people who act alike on one occasion (fans of one live event).
+    // Harvesting evidence is no coincidence of timing — a crew read these items through the
+    // account — so it needs the targets but not the days.
+    let guard_ok = (targets >= policy.verdict.min_targets as usize
+        && days >= policy.verdict.min_days as usize)
+        || harvest_targets >= policy.verdict.min_targets as usize;
     let seed = if own_seed != NONE {
         own_seed
     } else {
@@ -1199,7 +1165,14 @@ fn decide(
         }
     }
     let h = &policy.history;
-    let total = evs.len().max(1);
+    // Reads that came through the operation are left out of the account's total: a session
+    // the vendor reads through makes hundreds of reads in the time its owner makes a few
+    // posts, so their count says how hard the vendor read, not whose account it is.
+    let driven_reads = driven
+        .iter()
+        .filter(|x| log.action()[x.0 as usize] == action::VIEW)
+        .count();
+    let total = (evs.len() - driven_reads).max(1);
     let aged = match log.account_table.created_at(c.account) {
         Some(created) => first_driven.saturating_sub(created) as f64 >= h.min_age_days * DAY as f64,
         None => own_before > 0,
@@ -1546,24 +1519,6 @@ fn operations(
                     summary: signals[i].summary.clone(),
                 })
                 .collect();
-            if harvest_seeds.contains(&(s as u32)) {
-                sigs.push(SignalRef {
-                    signal: None,
-                    reason: Reasons::MACHINE_RATE_READS
-                        .codes()
-                        .next()
-                        .unwrap_or_default(),
-                    score: 1.0,
-                    accounts: m.len(),
-                    summary: format!(
-                        "{} accounts reading at machine rates, around the clock, sharing \
-                         {} IPs and {} devices",
-                        m.len(),
-                        infra.ips[s].len(),
-                        infra.devices[s].len()
-                    ),
-                });
-            }
             let expanded = m
                 .iter()
                 .filter(|&&a| {

@@ -53,7 +53,6 @@ mod corroborate;
 mod detectors;
 mod error;
 mod explain;
-mod harvest;
 mod judge;
 mod policy;
 mod reasons;

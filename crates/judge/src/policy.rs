@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-11-30.3";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-12-07.1";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -237,33 +237,10 @@ impl Default for Dense {
     }
 }
 
-/// Reads at machine rates: profile, friend-list and post views far beyond what a person can
-/// read, around the clock, never re-reading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Harvest {
-    /// Reads in one UTC day. Default 1000: one read every 86 s for 24 hours; the heaviest
-    /// people read a few hundred a day.
-    pub min_reads_per_day: u32,
-    /// Distinct hours of that day with reads. Default 20: people sleep.
-    pub min_active_hours: u32,
-    /// Days meeting both. Default 2.
-    pub min_days: u32,
-    /// Distinct targets over reads (a walk of the graph reads each profile once; people
-    /// come back to the same feeds). Default 0.7.
-    pub min_distinct_share: f64,
-}
-
-impl Default for Harvest {
-    fn default() -> Self {
-        Self {
-            min_reads_per_day: 1000,
-            min_active_hours: 20,
-            min_days: 2,
-            min_distinct_share: 0.7,
-        }
-    }
-}
+/// Harvesting: reads far beyond the log's own heaviest readers in a shape no person keeps, and
+/// reads through vendors' reading devices. The detector's own config: every field, its default
+/// and why are in [`lockstep_detect::harvest::HarvestConfig`] and docs/POLICY.md.
+pub type Harvest = lockstep_detect::harvest::HarvestConfig;
 
 /// Template comments: near-duplicate comments (MinHash over word sets, LSH) that many
 /// accounts post on a few owners' posts.
@@ -655,10 +632,9 @@ impl Policy {
         unit("dense.min_share", self.dense.min_share)?;
         unit("dense.weight", self.dense.weight)?;
         unit("dense.weak_weight", self.dense.weak_weight)?;
-        unit(
-            "harvest.min_distinct_share",
-            self.harvest.min_distinct_share,
-        )?;
+        self.harvest
+            .validate()
+            .map_err(|e| Error::InvalidInput(format!("harvest: {e}")))?;
         unit("history.min_own_share", self.history.min_own_share)?;
         unit(
             "history.min_infra_exclusive",
