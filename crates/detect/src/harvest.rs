@@ -7,19 +7,20 @@
 //! log's own readers:
 //!
 //! 1. **Heavy days.** Each account's reads are counted per UTC day. The *baseline* is the
-//!    `baseline_quantile` (default 0.999) of those counts over every account-day with a read:
-//!    the heaviest real readers of this log. A day is *heavy* at `volume_ratio` (default 3)
-//!    times the baseline or more (and at least `min_reads_per_day`, which only guards tiny
-//!    logs). An account is a *heavy reader* with `min_days` heavy days that read mostly
-//!    distinct items (`min_distinct_share`: a walk of the graph reads each profile once;
+//!    `baseline_quantile` (default 0.9) of those counts over every account-day with a read:
+//!    what a busy tenth of this log's reading days reach (not higher: a vendor's own readers
+//!    can be a percent or two of the reading days). A day is *heavy* at `volume_ratio`
+//!    (default 5) times the baseline or more (and at least `min_reads_per_day`, which only
+//!    guards tiny logs). An account is a *heavy reader* with `min_days` heavy days of its
+//!    own reads (those not through a reading device, below) that read mostly distinct items (`min_distinct_share`: a walk of the graph reads each profile once;
 //!    people come back to the same feeds).
 //! 2. **A shape no person keeps.** Volume alone is not harvesting: a power user can be ten
 //!    times the baseline. A heavy reader is a harvester when
 //!    - it reads *around the clock*: heavy days with reads in `min_active_hours` (default 20)
 //!      distinct hours of the day, on `min_days` days — people sleep; or
 //!    - it belongs to a *crew*: at least `min_crew` heavy readers linked by the devices and
-//!      addresses their reads came from, where the heavy readers' reads are at least
-//!      `min_link_share` of everything that device or address carried (a carrier NAT or a
+//!      addresses their own reads came from, where the heavy readers' own reads are at least
+//!      `min_link_share` of all events that device or address carried (a carrier NAT or a
 //!      family tablet carries mostly other people's traffic and links nobody).
 //! 3. **Reading devices.** A vendor that reads through hijacked real accounts' sessions reads
 //!    a little through each account and a lot through each of its own devices. A device is a
@@ -27,7 +28,8 @@
 //!    times the log's `baseline_quantile` of accounts per device (and at least
 //!    `min_device_accounts`: a household shares a tablet among a few), and the reads through
 //!    it make at least `min_days` heavy days. Every account's reads *through that device* are
-//!    harvesting — the account's own sessions on its own phone are not.
+//!    harvesting — the account's own sessions on its own phone are not, and a heavy reader
+//!    whose session a vendor read through is not counted into a crew for it.
 //!
 //! Readers, reading devices and the crews that link them come out as [`Crew`]s: one operation
 //! each, whose victims are the owners of what was read.
@@ -163,8 +165,9 @@ impl Why {
 pub struct Reader {
     /// The account.
     pub account: Id,
-    /// Its harvesting reads (event indices, ascending): all its reads when it is a heavy
-    /// reader, else those through reading devices.
+    /// Its harvesting reads (event indices, ascending): its reads through reading devices,
+    /// and, when it is a harvester on its own (around the clock or in a crew), its own reads
+    /// too.
     pub events: Vec<u32>,
     /// Its heavy days.
     pub heavy_days: u32,
@@ -200,6 +203,8 @@ pub struct HarvestReport {
     pub baseline_device_accounts: u32,
     /// Reading accounts that make a reading device.
     pub device_accounts: u32,
+    /// The quantile the baselines were taken at.
+    pub baseline_quantile: f64,
 }
 
 /// The `q` quantile (nearest rank) of `v`; 0 when empty. Reorders `v`.
@@ -456,6 +461,13 @@ pub fn harvesters(log: &EventLog, cfg: &HarvestConfig) -> Result<HarvestReport> 
         i = j;
     }
     drop(keys);
+    // Crews of heavy readers, by the devices and addresses their own reads dominate: a person
+    // whose session a vendor also read through is not one of the vendor's readers.
+    let mut crew_size = vec![0u32; n_heavy];
+    let crew_root: Vec<u32> = (0..n_heavy as u32).map(|h| find(&mut parent, h)).collect();
+    for &r in &crew_root {
+        crew_size[r as usize] += 1;
+    }
     // Accounts reading through reading devices: (account, event, device node).
     let mut through: Vec<(Id, u32, u32)> = reading_devices
         .par_iter()
@@ -479,12 +491,6 @@ pub fn harvesters(log: &EventLog, cfg: &HarvestConfig) -> Result<HarvestReport> 
             union(&mut parent, p[0], p[1]);
         }
     }
-    // Component sizes in heavy readers.
-    let mut heavy_in = vec![0u32; n_nodes];
-    for h in 0..n_heavy as u32 {
-        let r = find(&mut parent, h);
-        heavy_in[r as usize] += 1;
-    }
     let roots: Vec<u32> = (0..n_nodes as u32).map(|x| find(&mut parent, x)).collect();
 
     // Readers: heavy readers that qualify, then accounts through reading devices.
@@ -495,7 +501,7 @@ pub fn harvesters(log: &EventLog, cfg: &HarvestConfig) -> Result<HarvestReport> 
         if hr.round_days >= cfg.min_days {
             why.0 |= Why::AROUND_THE_CLOCK.0;
         }
-        if heavy_in[root as usize] >= cfg.min_crew {
+        if crew_size[crew_root[h] as usize] >= cfg.min_crew {
             why.0 |= Why::CREW.0;
         }
         let account = hr.account;
@@ -568,6 +574,7 @@ pub fn harvesters(log: &EventLog, cfg: &HarvestConfig) -> Result<HarvestReport> 
         heavy_reads,
         baseline_device_accounts,
         device_accounts,
+        baseline_quantile: cfg.baseline_quantile,
     })
 }
 
@@ -601,7 +608,11 @@ impl HarvestReport {
             });
         let ips = distinct_of(log.ip(), &events);
         let devices = distinct_of(log.device(), &events);
-        let heavy: Vec<&Reader> = c.readers.iter().filter(|r| r.heavy_days > 0).collect();
+        let heavy: Vec<&Reader> = c
+            .readers
+            .iter()
+            .filter(|r| r.why.contains(Why::AROUND_THE_CLOCK) || r.why.contains(Why::CREW))
+            .collect();
         let mut parts = Vec::new();
         if !heavy.is_empty() {
             let max = heavy.iter().map(|r| r.max_reads_per_day).max().unwrap_or(0);
@@ -610,12 +621,14 @@ impl HarvestReport {
                 .filter(|r| r.why.contains(Why::AROUND_THE_CLOCK))
                 .count();
             parts.push(format!(
-                "{} accounts read up to {max} items a day (a heavy day here is {} reads: {}× the \
-                 {} reads of the log's heaviest readers), {round} of them around the clock",
+                "{} accounts read up to {max} items a day (a heavy day here is {} reads: {}× \
+                 the {} that {} of the log's reading days stay within), {round} of them around \
+                 the clock",
                 heavy.len(),
                 self.heavy_reads,
                 fmt_ratio(self.heavy_reads, self.baseline_reads),
                 self.baseline_reads,
+                pct(self.baseline_quantile),
             ));
         }
         let through = c
@@ -626,10 +639,11 @@ impl HarvestReport {
         if !c.reading_devices.is_empty() {
             parts.push(format!(
                 "{through} accounts' sessions read through {} devices each used by {}+ readers \
-                 (nine in ten devices here serve at most {})",
+                 ({} of the log's devices serve at most {})",
                 c.reading_devices.len(),
                 self.device_accounts,
-                self.baseline_device_accounts.max(1),
+                pct(self.baseline_quantile),
+                self.baseline_device_accounts,
             ));
         }
         parts.push(format!(
@@ -655,6 +669,10 @@ impl HarvestReport {
             summary: parts.join("; "),
         }
     }
+}
+
+fn pct(q: f64) -> String {
+    format!("{}%", (q * 1000.0).round() / 10.0)
 }
 
 fn fmt_ratio(a: u32, b: u32) -> String {

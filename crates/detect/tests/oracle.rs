@@ -333,3 +333,277 @@ mod random {
         }
     }
 }
+
+mod harvest {
+    //! Small seeded logs of reads: a few dozen accounts over a few days (starting the day
+    //! before 1970, so days and hours of negative times are checked too), some reading
+    //! heavily in a few hours or around the clock, devices and addresses shared at random,
+    //! vendor devices read through by several accounts, and other actions that only add to an
+    //! address's or a device's traffic. Configs are small and random so every branch
+    //! (around the clock, crews, reading devices, heavy readers that only read through
+    //! them, dropped heavy readers) is taken on some seed.
+
+    use std::net::IpAddr;
+
+    use lockstep_core::{EventLog, EventLogBuilder, RawEvent};
+    use lockstep_detect::harvest::{HarvestConfig, HarvestReport, Why, harvesters};
+    use lockstep_detect::reference::harvest::{Harvest, Reader};
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::factories::HOUR;
+
+    struct Log {
+        b: EventLogBuilder,
+        line: u32,
+    }
+
+    impl Log {
+        fn push(
+            &mut self,
+            ts: i64,
+            actor: &str,
+            verb: &str,
+            target: &str,
+            ip: Option<u8>,
+            device: Option<&str>,
+        ) {
+            self.line += 1;
+            self.b
+                .push(&RawEvent {
+                    ip: ip.map(|x| IpAddr::from([10, 0, 0, x])),
+                    device,
+                    ..RawEvent::new(ts, actor, verb, target, self.line)
+                })
+                .unwrap();
+        }
+    }
+
+    /// A random log and config for `seed`.
+    fn case(seed: u64) -> (EventLog, HarvestConfig) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let days = rng.random_range(2..=4i64);
+        let accounts = rng.random_range(20..=40usize);
+        let (ips, devices) = (rng.random_range(4..=14u8), rng.random_range(4..=14u32));
+        let mut log = Log {
+            b: EventLogBuilder::new(),
+            line: 0,
+        };
+        // Mostly its own; sometimes another one; sometimes none.
+        let pick_ip = |rng: &mut SmallRng, home: Option<u8>| match rng.random_range(0..20) {
+            0 => None,
+            1..=2 => Some(rng.random_range(0..ips)),
+            _ => home,
+        };
+        let pick_device = |rng: &mut SmallRng, home: &Option<String>| match rng.random_range(0..20)
+        {
+            0 => None,
+            1..=2 => Some(format!("d{}", rng.random_range(0..devices))),
+            _ => home.clone(),
+        };
+        for a in 0..accounts {
+            let actor = format!("a{a}");
+            // 0 normal, 1 heavy in a few hours, 2 heavy around the clock.
+            let kind = [0, 0, 0, 1, 1, 2][rng.random_range(0..6)];
+            let home_ip = (rng.random_range(0..10) > 0).then(|| rng.random_range(0..ips));
+            let home_dev =
+                (rng.random_range(0..10) > 0).then(|| format!("d{}", rng.random_range(0..devices)));
+            let first_hour = rng.random_range(0..20i64);
+            for day in -1..days - 1 {
+                if rng.random_range(0..5) == 0 {
+                    continue;
+                }
+                let n = match kind {
+                    0 => rng.random_range(0..=5),
+                    _ => rng.random_range(3..=16),
+                };
+                for _ in 0..n {
+                    let h = match kind {
+                        0 => rng.random_range(8..22),
+                        1 => first_hour + rng.random_range(0..4),
+                        _ => rng.random_range(0..24),
+                    };
+                    let t = match kind {
+                        0 => format!("t{}", rng.random_range(0..6)),
+                        _ => format!("t{}", rng.random_range(0..300)),
+                    };
+                    let ts = day * DAY + h * HOUR + rng.random_range(0..HOUR);
+                    let (ip, dev) = (pick_ip(&mut rng, home_ip), pick_device(&mut rng, &home_dev));
+                    log.push(ts, &actor, "view", &t, ip, dev.as_deref());
+                }
+                if rng.random_range(0..3) == 0 {
+                    let ip = pick_ip(&mut rng, home_ip);
+                    let dev = pick_device(&mut rng, &home_dev);
+                    let ts = day * DAY + rng.random_range(0..DAY);
+                    log.push(ts, &actor, "like", "t1", ip, dev.as_deref());
+                }
+            }
+        }
+        // Vendor devices reading through several accounts' sessions.
+        for v in 0..rng.random_range(0..=3) {
+            let dev = format!("v{v}");
+            let through: Vec<usize> = (0..rng.random_range(2..=8))
+                .map(|_| rng.random_range(0..accounts))
+                .collect();
+            for day in -1..days - 1 {
+                for _ in 0..rng.random_range(0..=16) {
+                    let actor = format!("a{}", through[rng.random_range(0..through.len())]);
+                    let ts = day * DAY + rng.random_range(0..DAY);
+                    let t = format!("t{}", rng.random_range(0..300));
+                    let ip = (rng.random_range(0..4) > 0).then(|| 200 + v as u8);
+                    log.push(ts, &actor, "view", &t, ip, Some(&dev));
+                }
+            }
+        }
+        // Traffic that is not reads, from accounts that read nothing.
+        for k in 0..rng.random_range(0..=30) {
+            let ip = Some(rng.random_range(0..ips));
+            let dev = format!("d{}", rng.random_range(0..devices));
+            let ts = rng.random_range(-DAY..(days - 1) * DAY);
+            log.push(ts, &format!("other{k}"), "like", "t0", ip, Some(&dev));
+        }
+        let cfg = HarvestConfig {
+            baseline_quantile: [0.5, 0.75, 0.9, 1.0][rng.random_range(0..4)],
+            volume_ratio: [0.5, 1.0, 1.5, 2.0][rng.random_range(0..4)],
+            min_reads_per_day: rng.random_range(1..=6),
+            min_days: rng.random_range(1..=3),
+            min_distinct_share: [0.0, 0.5, 0.7, 0.9][rng.random_range(0..4)],
+            min_active_hours: rng.random_range(4..=12),
+            min_crew: rng.random_range(2..=3),
+            min_link_share: [0.1, 0.3, 0.5, 0.8, 1.0][rng.random_range(0..5)],
+            min_device_accounts: rng.random_range(2..=4),
+        };
+        (log.b.finish(), cfg)
+    }
+
+    /// The optimised report in the reference's shape.
+    fn shape(r: &HarvestReport) -> Harvest {
+        let mut crews: Vec<(Vec<Reader>, Vec<u32>)> = r
+            .crews
+            .iter()
+            .map(|c| {
+                let readers = c
+                    .readers
+                    .iter()
+                    .map(|x| Reader {
+                        account: x.account,
+                        events: x.events.clone(),
+                        why: x.why.0,
+                        heavy_days: x.heavy_days,
+                        max_reads_per_day: x.max_reads_per_day,
+                        max_active_hours: x.max_active_hours,
+                    })
+                    .collect();
+                (readers, c.reading_devices.clone())
+            })
+            .collect();
+        crews.sort();
+        Harvest {
+            crews,
+            reader_days: r.reader_days,
+            baseline_reads: r.baseline_reads,
+            heavy_reads: r.heavy_reads,
+            baseline_device_accounts: r.baseline_device_accounts,
+            device_accounts: r.device_accounts,
+            heavy_readers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn harvesters_match_reference() {
+        // How often each branch was taken, over all seeds.
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for seed in 0..400 {
+            let (log, cfg) = case(seed);
+            let report = harvesters(&log, &cfg).unwrap();
+            let got = shape(&report);
+            let mut want = reference::harvest::harvesters(&log, &cfg);
+            let heavy_readers = std::mem::take(&mut want.heavy_readers);
+            if got != want {
+                let only = |a: &Harvest, b: &Harvest| {
+                    a.crews
+                        .iter()
+                        .filter(|c| !b.crews.contains(c))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                };
+                panic!(
+                    "seed {seed} {cfg:?}\nbaselines {:?} vs {:?}\nonly optimised: {:#?}\nonly reference: {:#?}",
+                    (
+                        got.reader_days,
+                        got.baseline_reads,
+                        got.heavy_reads,
+                        got.baseline_device_accounts,
+                        got.device_accounts
+                    ),
+                    (
+                        want.reader_days,
+                        want.baseline_reads,
+                        want.heavy_reads,
+                        want.baseline_device_accounts,
+                        want.device_accounts
+                    ),
+                    only(&got, &want),
+                    only(&want, &got)
+                );
+            }
+            // Crews come largest first, ties by first account; readers by account.
+            for w in report.crews.windows(2) {
+                let key = |c: &lockstep_detect::harvest::Crew| {
+                    (std::cmp::Reverse(c.readers.len()), c.readers[0].account)
+                };
+                assert!(key(&w[0]) < key(&w[1]), "seed {seed}: crew order");
+            }
+            assert_eq!(report.signals(&log).len(), report.crews.len());
+            let harvesting: Vec<u32> = want
+                .crews
+                .iter()
+                .flat_map(|c| c.0.iter().filter(|r| r.heavy_days > 0).map(|r| r.account))
+                .collect();
+            assert!(harvesting.iter().all(|a| heavy_readers.contains(a)));
+            *seen.entry("heavy readers dropped").or_default() +=
+                heavy_readers.len() - harvesting.len();
+            for (readers, devices) in &want.crews {
+                let heavy = readers.iter().filter(|r| r.heavy_days > 0).count();
+                *seen.entry("crews").or_default() += 1;
+                *seen.entry("crews of heavy readers only").or_default() += usize::from(
+                    devices.is_empty() && readers.iter().all(|r| Why(r.why).contains(Why::CREW)),
+                );
+                *seen.entry("crews with reading devices").or_default() +=
+                    usize::from(!devices.is_empty());
+                *seen.entry("crews with two reading devices").or_default() +=
+                    usize::from(devices.len() >= 2);
+                *seen
+                    .entry("crews of heavy readers and reading devices")
+                    .or_default() += usize::from(heavy > 0 && !devices.is_empty());
+                for r in readers {
+                    let why = Why(r.why);
+                    *seen.entry("around the clock").or_default() +=
+                        usize::from(why.contains(Why::AROUND_THE_CLOCK));
+                    *seen.entry("crew").or_default() += usize::from(why.contains(Why::CREW));
+                    *seen.entry("reading device").or_default() +=
+                        usize::from(why.contains(Why::READING_DEVICE));
+                    *seen
+                        .entry("heavy, only through reading devices")
+                        .or_default() +=
+                        usize::from(r.heavy_days > 0 && why == Why::READING_DEVICE);
+                    *seen.entry("heavy and through reading devices").or_default() += usize::from(
+                        r.heavy_days > 0
+                            && why.0 != Why::READING_DEVICE.0
+                            && why.contains(Why::READING_DEVICE),
+                    );
+                    *seen.entry("around the clock alone").or_default() +=
+                        usize::from(why == Why::AROUND_THE_CLOCK);
+                    *seen
+                        .entry("through reading devices, not heavy")
+                        .or_default() += usize::from(r.heavy_days == 0);
+                }
+            }
+        }
+        for (what, n) in &seen {
+            assert!(*n > 0, "no seed had {what}: {seen:?}");
+        }
+        assert_eq!(seen.len(), 13, "{seen:?}");
+    }
+}

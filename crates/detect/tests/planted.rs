@@ -1,12 +1,15 @@
 //! Planted operations are found (recall) and the organic hard cases are not (false
-//! positives): fans at a live show, a viral post, power users.
+//! positives): fans at a live show, a viral post, power users; and, for harvesting, a power
+//! reader at work, a household tablet and a carrier NAT.
+
+use std::collections::BTreeMap;
 
 use lockstep_core::Id;
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, PeelPolicy, fraudar, mzoom};
 use lockstep_detect::lockstep::{LockstepConfig, LockstepReport, lockstep_groups};
 
 use crate::factories::{
-    FarmSpec, HOUR, MIN, World, WorldSpec, false_positives, overlap, recall, world,
+    DAY, FarmSpec, HOUR, MIN, World, WorldSpec, false_positives, overlap, recall, world,
 };
 
 fn union(sets: impl Iterator<Item = Vec<Id>>) -> Vec<Id> {
@@ -236,4 +239,381 @@ fn dcube_blocks_are_precise() {
     let r = mzoom(&w.log, &cfg).unwrap();
     let found = union(r.blocks.iter().map(|b| b.accounts.clone()));
     check("dcube", &w, &found, 0.6, 0.005);
+}
+
+/// A harvesting world: an organic background with its hard negatives, and three planted
+/// harvesting operations. Each planted account's name maps to the events it must be found
+/// with.
+struct HarvestWorld {
+    log: lockstep_core::EventLog,
+    /// The emulator crew and its reads.
+    crew: BTreeMap<String, Vec<u32>>,
+    /// The lone around-the-clock reader and its reads.
+    lone: BTreeMap<String, Vec<u32>>,
+    /// The real accounts read through vendor devices, and only the reads through those.
+    hijacked: BTreeMap<String, Vec<u32>>,
+    /// The vendor devices.
+    vendor_devices: Vec<String>,
+    /// Heavy readers who are people: one at work, three behind the carrier NAT.
+    power_users: Vec<String>,
+    /// Everyone else: the background and the household.
+    organic: Vec<String>,
+}
+
+/// Appends events to a log, returning each one's index.
+struct Events {
+    b: lockstep_core::EventLogBuilder,
+    n: u32,
+}
+
+impl Events {
+    fn push(
+        &mut self,
+        ts: i64,
+        actor: &str,
+        verb: &str,
+        target: &str,
+        ip: [u8; 4],
+        device: &str,
+    ) -> u32 {
+        self.b
+            .push(&lockstep_core::RawEvent {
+                ip: Some(std::net::IpAddr::from(ip)),
+                device: Some(device),
+                ..lockstep_core::RawEvent::new(ts, actor, verb, target, self.n + 1)
+            })
+            .unwrap();
+        self.n += 1;
+        self.n - 1
+    }
+}
+
+fn harvest_world(seed: u64) -> HarvestWorld {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    const T0: i64 = 20_000 * DAY;
+    const DAYS: i64 = 10;
+    const PEOPLE: usize = 2500;
+    const NAT: [u8; 4] = [100, 64, 0, 1];
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut ev = Events {
+        b: lockstep_core::EventLogBuilder::new(),
+        n: 0,
+    };
+    let at = |day: i64, hour: i64, rng: &mut SmallRng| {
+        T0 + day * DAY + hour * HOUR + rng.random_range(0..HOUR)
+    };
+    let mut organic = Vec::new();
+    // A person: a few friends' profiles a day, at waking hours, on their own phone, and a
+    // like now and then.
+    let person = |ev: &mut Events, rng: &mut SmallRng, name: &str, k: usize, ip, device: &str| {
+        for day in 0..DAYS {
+            if rng.random_range(0..7) == 0 {
+                continue;
+            }
+            for _ in 0..rng.random_range(1..=5) {
+                let friend = format!("profile{}", (k + rng.random_range(1..=8)) % PEOPLE);
+                let ts = at(day, rng.random_range(7..24), rng);
+                ev.push(ts, name, "view", &friend, ip, device);
+            }
+            if rng.random_range(0..3) == 0 {
+                let post = format!("post{}", (k + rng.random_range(1..=8)) % PEOPLE);
+                let ts = at(day, rng.random_range(7..24), rng);
+                ev.push(ts, name, "like", &post, ip, device);
+            }
+        }
+    };
+
+    // The background; the first 400 behind one carrier NAT, the rest on their own address.
+    for k in 0..PEOPLE {
+        let name = format!("user{k}");
+        let ip = if k < 400 {
+            NAT
+        } else {
+            [10, (k / 250) as u8, (k % 250) as u8, 1]
+        };
+        person(&mut ev, &mut rng, &name, k, ip, &format!("phone-{name}"));
+        organic.push(name);
+    }
+    // A household of four on one tablet.
+    for k in 0..4 {
+        let name = format!("home{k}");
+        person(
+            &mut ev,
+            &mut rng,
+            &name,
+            k * 100,
+            [192, 0, 2, 7],
+            "tablet-home",
+        );
+        organic.push(name);
+    }
+    // Power users: ten times the background's reads, distinct profiles, in 9-10 working
+    // hours, on their own phones; one on its own address, three (a recruiting team) behind
+    // the carrier NAT, where they are a few percent of the traffic.
+    let mut power_users = Vec::new();
+    for k in 0..4u8 {
+        let name = if k == 0 {
+            "poweruser".to_string()
+        } else {
+            format!("recruiter{k}")
+        };
+        let ip = if k == 0 { [10, 250, 0, 1] } else { NAT };
+        let hours = rng.random_range(9..=10);
+        let mut walk = rng.random_range(0..PEOPLE);
+        for day in 0..DAYS {
+            for _ in 0..rng.random_range(35..=45) {
+                walk = (walk + rng.random_range(1..4)) % PEOPLE;
+                let ts = at(day, 9 + rng.random_range(0..hours), &mut rng);
+                let device = format!("phone-{name}");
+                ev.push(ts, &name, "view", &format!("profile{walk}"), ip, &device);
+            }
+        }
+        power_users.push(name);
+    }
+
+    // (a) Five emulator accounts, ~150 distinct profiles a day each, 17 hours a day (they
+    // sleep 7), on two shared emulators and a /24 nobody else uses.
+    let mut crew = BTreeMap::new();
+    for k in 0..5 {
+        let name = format!("emu{k}");
+        let mut reads = Vec::new();
+        let mut walk = k * 1500;
+        for day in 0..DAYS {
+            for i in 0..rng.random_range(145..=155) {
+                walk += 1;
+                let ts = at(day, 6 + rng.random_range(0..17), &mut rng);
+                let ip = [203, 0, 113, rng.random_range(1..=30)];
+                let device = ["emulator-a", "emulator-b"][(i + k) % 2];
+                let target = format!("profile{}", walk % PEOPLE);
+                reads.push(ev.push(ts, &name, "view", &target, ip, device));
+            }
+        }
+        crew.insert(name, reads);
+    }
+    // (b) One account reading ~100 distinct profiles a day, in every hour of the day.
+    let mut reads = Vec::new();
+    for day in 0..DAYS {
+        for i in 0..rng.random_range(96..=104) {
+            let ts = at(day, i % 24, &mut rng);
+            let target = format!("profile{}", (day * 100 + i) as usize % PEOPLE);
+            reads.push(ev.push(ts, "scraper", "view", &target, [198, 18, 0, 9], "pixel-9"));
+        }
+    }
+    let lone = BTreeMap::from([("scraper".to_string(), reads)]);
+    // (c) Forty real accounts, each with its own phone and life, whose sessions three vendor
+    // devices read through: device d through accounts 12d..12d+16, ~60 reads a day each.
+    let mut hijacked: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for k in 0..40 {
+        let name = format!("real{k}");
+        let device = format!("phone-{name}");
+        person(
+            &mut ev,
+            &mut rng,
+            &name,
+            1000 + k,
+            [10, 251, 0, k as u8],
+            &device,
+        );
+        hijacked.insert(name, Vec::new());
+    }
+    let vendor_devices: Vec<String> = (0..3).map(|d| format!("vendor-{d}")).collect();
+    for (d, device) in vendor_devices.iter().enumerate() {
+        for day in 0..DAYS {
+            for i in 0..rng.random_range(55..=65) {
+                let name = format!("real{}", 12 * d + i % 16);
+                let ts = at(day, rng.random_range(0..24), &mut rng);
+                let ip = [185, 220, 101, (10 * d + rng.random_range(0..10)) as u8];
+                let target = format!("profile{}", rng.random_range(0..PEOPLE));
+                let e = ev.push(ts, &name, "view", &target, ip, device);
+                hijacked.get_mut(&name).unwrap().push(e);
+            }
+        }
+    }
+    HarvestWorld {
+        log: ev.b.finish(),
+        crew,
+        lone,
+        hijacked,
+        vendor_devices,
+        power_users,
+        organic,
+    }
+}
+
+#[test]
+fn harvest_finds_the_crew_the_lone_reader_and_the_vendor_and_no_person() {
+    use lockstep_detect::harvest::{HarvestConfig, Why, harvesters};
+
+    let w = harvest_world(1);
+    let log = &w.log;
+    let cfg = HarvestConfig::default();
+    let r = harvesters(log, &cfg).unwrap();
+    let account = |name: &str| log.accounts.get(name).unwrap();
+    let name = |a: Id| log.accounts.resolve(a).to_string();
+
+    // The baselines are the background's: a few reads a day, one account per device.
+    assert!((4..=6).contains(&r.baseline_reads), "{r:?}");
+    assert_eq!(
+        r.heavy_reads,
+        ((cfg.volume_ratio * f64::from(r.baseline_reads)).ceil() as u32).max(24)
+    );
+    assert_eq!((r.baseline_device_accounts, r.device_accounts), (1, 10));
+
+    // Nobody but the planted accounts, in no crew.
+    let found: Vec<Id> = union(
+        r.crews
+            .iter()
+            .map(|c| c.readers.iter().map(|x| x.account).collect()),
+    );
+    for n in w.organic.iter().chain(&w.power_users) {
+        assert!(
+            found.binary_search(&account(n)).is_err(),
+            "{n} is in a crew"
+        );
+    }
+
+    // Exactly three crews, largest first: the vendor's forty, the emulators, the lone reader.
+    let crews: Vec<Vec<String>> = r
+        .crews
+        .iter()
+        .map(|c| c.readers.iter().map(|x| name(x.account)).collect())
+        .collect();
+    assert_eq!(r.crews.len(), 3, "{crews:?}");
+    for (c, (planted, why)) in r.crews.iter().zip([
+        (&w.hijacked, Why::READING_DEVICE),
+        (&w.crew, Why::CREW),
+        (&w.lone, Why::AROUND_THE_CLOCK),
+    ]) {
+        let mut want: Vec<(Id, &Vec<u32>)> = planted.iter().map(|(n, e)| (account(n), e)).collect();
+        want.sort();
+        let got: Vec<(Id, &Vec<u32>)> = c.readers.iter().map(|x| (x.account, &x.events)).collect();
+        assert_eq!(got, want);
+        assert!(c.readers.iter().all(|x| x.why == why), "{c:?}");
+    }
+    // The vendor's crew holds its three devices, and only reads through them: none of the
+    // accounts' own views.
+    let mut devices: Vec<Id> = w
+        .vendor_devices
+        .iter()
+        .map(|d| log.devices.get(d).unwrap())
+        .collect();
+    devices.sort_unstable();
+    assert_eq!(r.crews[0].reading_devices, devices);
+    for x in &r.crews[0].readers {
+        assert_eq!(x.heavy_days, 0);
+        assert!(
+            x.events
+                .iter()
+                .all(|&e| devices.contains(&log.device()[e as usize]))
+        );
+    }
+    assert!(r.crews[1..].iter().all(|c| c.reading_devices.is_empty()));
+    // The emulators are heavy every day but sleep; the lone reader never does.
+    for x in &r.crews[1].readers {
+        assert_eq!((x.heavy_days, x.max_active_hours), (10, 17), "{x:?}");
+    }
+    assert_eq!(r.crews[2].readers[0].max_active_hours, 24);
+
+    // The power users were heavy readers, so they are hard negatives, not easy ones.
+    let want = lockstep_detect::reference::harvest::harvesters(log, &cfg);
+    for n in &w.power_users {
+        assert!(want.heavy_readers.contains(&account(n)), "{n} is not heavy");
+    }
+    // And the reference agrees.
+    let mut got: Vec<Vec<(Id, Vec<u32>, u8)>> = r
+        .crews
+        .iter()
+        .map(|c| {
+            c.readers
+                .iter()
+                .map(|x| (x.account, x.events.clone(), x.why.0))
+                .collect()
+        })
+        .collect();
+    got.sort();
+    let want: Vec<Vec<(Id, Vec<u32>, u8)>> = want
+        .crews
+        .iter()
+        .map(|c| {
+            c.0.iter()
+                .map(|x| (x.account, x.events.clone(), x.why))
+                .collect()
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(r.signals(log).len(), 3);
+}
+
+#[test]
+fn harvest_a_vendor_reading_through_moderators_sessions_does_not_make_them_a_crew() {
+    use lockstep_detect::harvest::{HarvestConfig, Why, harvesters};
+
+    const T0: i64 = 20_000 * DAY;
+    const HOUR: i64 = 3_600_000;
+    let mut ev = Events {
+        b: lockstep_core::EventLogBuilder::new(),
+        n: 0,
+    };
+    let mut item = 0u32;
+    let mut next = || {
+        item += 1;
+        format!("profile:{item}")
+    };
+    for d in 0..6i64 {
+        // 300 people, 3 reads a day each, on their own phones.
+        for p in 0..300u32 {
+            for k in 0..3i64 {
+                let t = T0 + d * DAY + (9 + k * 3) * HOUR + i64::from(p) * 1000;
+                let (a, dev) = (format!("p{p}"), format!("phone-p{p}"));
+                ev.push(
+                    t,
+                    &a,
+                    "view",
+                    &next(),
+                    [10, 0, (p / 200) as u8, p as u8],
+                    &dev,
+                );
+            }
+        }
+        // Three moderators, 40 distinct profiles a day in 9 working hours, each on their own
+        // phone and address.
+        for m in 0..3u8 {
+            for k in 0..40i64 {
+                let t = T0 + d * DAY + 9 * HOUR + k * 13 * 60_000;
+                let (a, dev) = (format!("mod{m}"), format!("phone-mod{m}"));
+                ev.push(t, &a, "view", &next(), [10, 9, 9, m], &dev);
+            }
+        }
+        // A vendor device reads 60 a day through ten hijacked sessions and one read a day
+        // through each moderator's.
+        for k in 0..60i64 {
+            let a = format!("p{}", k % 10);
+            let t = T0 + d * DAY + k * 20 * 60_000;
+            ev.push(t, &a, "view", &next(), [66, 6, 6, 6], "vendor-emu");
+        }
+        for m in 0..3u8 {
+            let t = T0 + d * DAY + 23 * HOUR + i64::from(m) * 60_000;
+            ev.push(
+                t,
+                &format!("mod{m}"),
+                "view",
+                &next(),
+                [66, 6, 6, 6],
+                "vendor-emu",
+            );
+        }
+    }
+    let log = ev.b.finish();
+    let r = harvesters(&log, &HarvestConfig::default()).unwrap();
+    assert_eq!(r.crews.len(), 1, "{:?}", r.crews);
+    let emu = log.devices.get("vendor-emu").unwrap();
+    assert_eq!(r.crews[0].reading_devices, vec![emu]);
+    assert_eq!(r.crews[0].readers.len(), 13);
+    for x in &r.crews[0].readers {
+        // Only the vendor's reads, never the moderators' own work.
+        assert_eq!(x.why, Why::READING_DEVICE, "{x:?}");
+        assert!(x.events.iter().all(|&e| log.device()[e as usize] == emu));
+    }
 }

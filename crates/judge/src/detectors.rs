@@ -69,6 +69,19 @@ pub fn run_detectors(
             Ok(r.signals(log))
         })
     };
+    let slow = || {
+        timed("detect.slow-lockstep", d.slow_lockstep, || {
+            let w = ((d.slow_window_hours * 3_600_000.0) as i64).max(2);
+            let cfg = LockstepConfig {
+                window_ms: w,
+                episode_ms: w.max(LockstepConfig::default().episode_ms),
+                ..LockstepConfig::default()
+            };
+            let r = lockstep_groups_indexed(g, &cfg)?;
+            note("detect.slow-lockstep", r.stats.counters());
+            Ok(r.signals(log))
+        })
+    };
     let follow = || {
         timed("detect.follow-lockstep", d.follow_lockstep, || {
             let follows = ActionSet::of(&[action::FOLLOW]);
@@ -155,6 +168,7 @@ pub fn run_detectors(
     // table is the largest allocation of a scan); the dense detectors, whose peeling is
     // sequential, run side by side.
     let a = lockstep();
+    let a2 = slow();
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
     let (f, (h, (k, (m, v)))) = rayon::join(content, || {
@@ -163,7 +177,7 @@ pub fn run_detectors(
         })
     });
     let mut signals = Vec::new();
-    for r in [a, b, c, e, f, h, k, m, v] {
+    for r in [a, a2, b, c, e, f, h, k, m, v] {
         let (s, t) = r?;
         signals.extend(s);
         for (name, d) in t {

@@ -31,7 +31,9 @@ pub fn reason_meaning(code: &str) -> &'static str {
              corroborates"
         }
         "machine-rate-reads" => {
-            "reads (views) at machine rates: many per day, around the clock, rarely re-reading"
+            "harvesting: reads (views) far beyond the log's heaviest readers, around the clock \
+             or by a crew sharing devices and addresses, or reads through a vendor's device \
+             that many accounts' sessions read through"
         }
         "vendor-client" => "operation work came through a third-party client the operation uses",
         "vendor-infrastructure" => {

@@ -3,9 +3,9 @@
 //! The judge is a sequence of data-parallel steps around small sequential cores:
 //!
 //! 1. *Evidence* (parallel per signal): every signal becomes `(account, source, event)`
-//!    records — lockstep groups directly, machine-rate readers after a union-find of their
-//!    shared infrastructure (sequential), template comment clusters and drips (each joining the
-//!    operation most of its known accounts belong to, or seeding its own), expansion by
+//!    records — lockstep groups and harvesting crews directly (each seeds an operation),
+//!    template comment clusters, drips, address ranges and delivery pools (each joining the
+//!    engagement operation most of its known accounts belong to, or seeding its own), expansion by
 //!    scanning each lockstep group's and template cluster's targets' events inside its
 //!    bursts, dense blocks only when corroborated. (Bursts against a target's own rate are
 //!    no evidence: after step 4 they mark the flagged work inside them, see below.)
@@ -113,7 +113,8 @@ impl OperationKind {
 /// A signal's contribution to an operation, as `operations.json` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignalRef {
-    /// Index into [`Judgement::signals`], or `None` for the judge's own machine-rate rule.
+    /// Index into [`Judgement::signals`], or `None` for the judge's own rules (expansion,
+    /// bursts, delivery pools as one, device and trust corroboration, ban matches).
     pub signal: Option<usize>,
     /// The reason code.
     pub reason: &'static str,
@@ -254,7 +255,7 @@ struct Candidate {
     reasons: Reasons,
     guard_ok: bool,
     seed: u32,
-    /// A member of a lockstep group or a machine-rate reader (not only expansion or dense
+    /// A member of a lockstep group or a harvesting crew (not only expansion or dense
     /// evidence): only these establish an operation's infrastructure.
     core: bool,
     /// Evidence events, sorted, and the reasons of each.

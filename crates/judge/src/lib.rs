@@ -4,10 +4,10 @@
 //! # Brief overview
 //!
 //! - [`run_detectors`] runs the detectors of `lockstep-detect` that the policy enables
-//!   (lockstep groups, Fraudar, M-Zoom) over one shared `lockstep_graph::GraphIndex` and
+//!   (lockstep groups, harvesting, templates, drips, ranges, bursts, Fraudar, M-Zoom) over one shared `lockstep_graph::GraphIndex` and
 //!   returns their [`Signal`](lockstep_detect::Signal)s.
 //! - [`judge_indexed`] (or [`judge()`]) is a pure function of the log, the signals and the
-//!   policy. Lockstep groups and machine-rate readers seed operations; CopyCatch's membership
+//!   policy. Lockstep groups and harvesting crews seed operations; CopyCatch's membership
 //!   rule adds the accounts that repeatedly engaged a group's targets inside its bursts; dense
 //!   blocks count only when corroborated. Each account gets a fused score, reasons
 //!   ([`Reasons`]) and a repetition guard (many targets, several days), then its history

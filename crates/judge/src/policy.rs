@@ -23,7 +23,7 @@ pub struct Policy {
     pub expansion: Expansion,
     /// When dense blocks count as evidence.
     pub dense: Dense,
-    /// Reads at machine rates (harvesting).
+    /// Harvesting (the harvest detector's config).
     pub harvest: Harvest,
     /// Template comments (near-duplicates concentrated on a few owners' posts).
     pub content: Content,
@@ -67,6 +67,12 @@ pub struct Detectors {
     pub lockstep: bool,
     /// Lockstep time bucket in minutes. Default 15 (see `LockstepConfig::window_ms`).
     pub lockstep_window_minutes: f64,
+    /// A second lockstep pass over all engagement at the scale of a slow delivery (an order
+    /// spread over hours). Its groups seed operations only for accounts no earlier pass
+    /// placed. Default false.
+    pub slow_lockstep: bool,
+    /// Its time bucket in hours. Default 4.
+    pub slow_window_hours: f64,
     /// Lockstep groups of follows at day scale (drip-fed followers: the same accounts follow
     /// the same accounts on the same days, order after order). Default true.
     pub follow_lockstep: bool,
@@ -81,7 +87,7 @@ pub struct Detectors {
     pub fraudar: bool,
     /// M-Zoom dense account × target × time × IP × device blocks. Default false, as Fraudar.
     pub mzoom: bool,
-    /// Reads at machine rates. Default true.
+    /// Harvesting. Default true.
     pub harvest: bool,
     /// Template comments. Default true.
     pub content: bool,
@@ -99,6 +105,8 @@ impl Default for Detectors {
         Self {
             lockstep: true,
             lockstep_window_minutes: 15.0,
+            slow_lockstep: false,
+            slow_window_hours: 4.0,
             follow_lockstep: true,
             follow_window_hours: 24.0,
             follow_min_shared: 5,

@@ -40,7 +40,8 @@ impl Reasons {
     pub const DENSE_SUBGRAPH: Reasons = Reasons(1 << 2);
     /// In a corroborated M-Zoom block.
     pub const DENSE_TENSOR_BLOCK: Reasons = Reasons(1 << 3);
-    /// Reads at machine rates.
+    /// Harvesting: reads far beyond the log's own readers in a shape no person keeps, or
+    /// through a vendor's reading device.
     pub const MACHINE_RATE_READS: Reasons = Reasons(1 << 4);
     /// Operation work came through a third-party client the operation uses.
     pub const VENDOR_CLIENT: Reasons = Reasons(1 << 5);

@@ -8,6 +8,7 @@
 pub mod bursts;
 pub mod content;
 pub mod fraudar;
+pub mod harvest;
 pub mod lockstep;
 pub mod mzoom;
 pub mod rates;
