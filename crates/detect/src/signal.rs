@@ -31,6 +31,10 @@ pub enum Reason {
     /// An address range (IPv4 /24, IPv6 /48) of mostly fresh accounts whose engagement goes
     /// to targets the rest of the platform hardly engages.
     IpRange,
+    /// A lockstep group found at the scale of a slow delivery (buckets of hours): the judge's
+    /// last resort, speaking only for accounts no other evidence explains. Shares the code
+    /// `lockstep-group`.
+    SlowLockstepGroup,
     /// Reads (views) far beyond the log's heaviest readers in a shape no person keeps, or
     /// through a vendor's reading device (harvesting).
     MachineRateReads,
@@ -40,7 +44,7 @@ impl Reason {
     /// The reason code written to `verdicts.csv` and `flagged_events.csv`.
     pub fn code(self) -> &'static str {
         match self {
-            Reason::LockstepGroup => "lockstep-group",
+            Reason::LockstepGroup | Reason::SlowLockstepGroup => "lockstep-group",
             Reason::DenseSubgraph => "dense-subgraph",
             Reason::DenseTensorBlock => "dense-tensor-block",
             Reason::ContentTemplate => "content-template",

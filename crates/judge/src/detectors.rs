@@ -4,7 +4,6 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use lockstep_core::{EventLog, action};
-use lockstep_detect::Signal;
 use lockstep_detect::bursts::{burst_crowds, bursts_indexed};
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
@@ -12,6 +11,7 @@ use lockstep_detect::harvest::harvesters;
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
 use lockstep_detect::ranges::suspicious_ranges;
 use lockstep_detect::rates::{RatesConfig, drips_indexed};
+use lockstep_detect::{Reason, Signal};
 use lockstep_graph::{ActionSet, GraphIndex, Tensor};
 
 use crate::{Policy, Result, Timings};
@@ -58,6 +58,10 @@ pub fn run_detectors(
             .unwrap_or_else(PoisonError::into_inner)
             .push((stage.to_string(), c));
     };
+    // A slow group that captured the targets of a few owners only is a community: wide
+    // buckets pair fans of one creator as readily as a vendor's accounts.
+    let many_customers =
+        |s: &Signal| captured_owners(log, g, s, d.slow_min_capture) >= d.slow_min_owners;
     let lockstep = || {
         timed("detect.lockstep", d.lockstep, || {
             let cfg = LockstepConfig {
@@ -75,11 +79,19 @@ pub fn run_detectors(
             let cfg = LockstepConfig {
                 window_ms: w,
                 episode_ms: w.max(LockstepConfig::default().episode_ms),
+                max_bucket: (d.slow_max_bucket as usize).max(2),
                 ..LockstepConfig::default()
             };
             let r = lockstep_groups_indexed(g, &cfg)?;
             note("detect.slow-lockstep", r.stats.counters());
-            Ok(r.signals(log))
+            Ok(r.signals(log)
+                .into_iter()
+                .filter(|s| many_customers(s))
+                .map(|mut s| {
+                    s.reason = Reason::SlowLockstepGroup;
+                    s
+                })
+                .collect())
         })
     };
     let follow = || {
@@ -188,4 +200,49 @@ pub fn run_detectors(
         .work
         .extend(work.into_inner().unwrap_or_else(PoisonError::into_inner));
     Ok(signals)
+}
+
+/// The distinct owners of the targets a signal's accounts *captured*: targets where they are
+/// at least `min_capture` of all the accounts that engaged the target in `g`.
+fn captured_owners(log: &EventLog, g: &GraphIndex<'_>, s: &Signal, min_capture: f64) -> u32 {
+    // (target, account) of the signal's events, distinct.
+    let mut ta: Vec<(u32, u32)> = s
+        .events
+        .iter()
+        .map(|&e| (log.target()[e as usize], log.actor()[e as usize]))
+        .collect();
+    ta.sort_unstable();
+    ta.dedup();
+    // The owner of each target from the signal's events on it (a target without an owner, a
+    // followed account, stands for itself).
+    let mut owner_of: Vec<(u32, (bool, u32))> = s
+        .events
+        .iter()
+        .map(|&e| {
+            let (t, o) = (log.target()[e as usize], log.owner()[e as usize]);
+            (
+                t,
+                if o == lockstep_core::NONE {
+                    (false, t)
+                } else {
+                    (true, o)
+                },
+            )
+        })
+        .collect();
+    owner_of.sort_unstable();
+    owner_of.dedup_by_key(|x| x.0);
+    let mut owners: Vec<(bool, u32)> = Vec::new();
+    for run in ta.chunk_by(|x, y| x.0 == y.0) {
+        let t = run[0].0;
+        if (run.len() as f64) < min_capture * g.target_degree(t) as f64 {
+            continue;
+        }
+        if let Ok(k) = owner_of.binary_search_by_key(&t, |x| x.0) {
+            owners.push(owner_of[k].1);
+        }
+    }
+    owners.sort_unstable();
+    owners.dedup();
+    owners.len() as u32
 }

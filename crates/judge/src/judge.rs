@@ -24,6 +24,7 @@ use std::net::IpAddr;
 use std::time::Instant;
 
 use lockstep_core::{EventLog, Id, NONE, action};
+use lockstep_detect::lockstep::LockstepConfig;
 use lockstep_detect::ranges::network_key;
 use lockstep_detect::{Reason, Signal};
 use lockstep_graph::{Bipartite, GraphIndex, TimeIndexed};
@@ -211,6 +212,9 @@ impl Judgement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Lockstep,
+    /// A lockstep group at the scale of a slow delivery: the last resort (see the evidence
+    /// step).
+    SlowLockstep,
     Expansion,
     Fraudar,
     MZoom,
@@ -223,7 +227,7 @@ enum Kind {
 impl Kind {
     fn reason(self) -> Reasons {
         match self {
-            Kind::Lockstep => Reasons::LOCKSTEP_GROUP,
+            Kind::Lockstep | Kind::SlowLockstep => Reasons::LOCKSTEP_GROUP,
             Kind::Expansion => Reasons::LOCKSTEP_EXPANSION,
             Kind::Fraudar => Reasons::DENSE_SUBGRAPH,
             Kind::MZoom => Reasons::DENSE_TENSOR_BLOCK,
@@ -545,6 +549,45 @@ pub fn judge_indexed(
         });
         records.extend(s.events.iter().map(|&e| (actor[e as usize], src, e)));
     }
+    // Lockstep at the scale of a slow delivery, last: wide buckets also pair different
+    // vendors' accounts through their camouflage on popular posts, so a slow group speaks only
+    // for the accounts that no other signal placed, and those seed one operation of their own;
+    // an account that also qualifies for another operation's expansion goes to that operation
+    // (see `score_account`). It never joins, merges or takes over what tighter evidence
+    // explains.
+    for (i, s) in signals.iter().enumerate() {
+        if s.reason != Reason::SlowLockstepGroup {
+            continue;
+        }
+        let free: Vec<Id> = s
+            .accounts
+            .iter()
+            .copied()
+            .filter(|&a| seed_of_account[a as usize] == NONE)
+            .collect();
+        // A slow pass looks for deliveries: synchrony spread over more than a tight burst is
+        // not one (people who follow the same pages act alike at day scale).
+        let tight = (policy.verdict.tight_burst_hours * 3.6e6) as i64;
+        if free.len() < LockstepConfig::default().min_group_size || median_burst_ms(log, s) > tight
+        {
+            continue;
+        }
+        let seed = seed_signals.len() as u32;
+        seed_signals.push(vec![i]);
+        let src = sources.len() as u32;
+        sources.push(Source {
+            kind: Kind::SlowLockstep,
+            weight: policy.verdict.lockstep_weight,
+            seed,
+            tag: Reasons::LOCKSTEP_GROUP,
+        });
+        records.extend(
+            s.events
+                .iter()
+                .filter(|&&e| free.binary_search(&actor[e as usize]).is_ok())
+                .map(|&e| (actor[e as usize], src, e)),
+        );
+    }
     records.par_sort_unstable();
     records.dedup();
     timings.push("judge.evidence", t1.elapsed());
@@ -826,7 +869,8 @@ fn score_account(
     let mut keep = 1.0f64; // Π (1 − p)
     let mut reasons = Reasons::default();
     let mut events: Vec<(u32, Reasons)> = Vec::new();
-    let mut best: Option<(f64, usize, u32)> = None; // (p, targets, seed) for accounts without a seed
+    // (not slow, p, targets, seed) for accounts without a seed
+    let mut best: Option<(bool, f64, usize, u32)> = None;
     // Items a harvesting crew read through this account: not co-behaviour, so not subject to
     // the repetition guard's days (see below).
     let mut harvest_targets = 0usize;
@@ -843,7 +887,12 @@ fn score_account(
         let (targets, days) = spread(log, chunk.iter().map(|r| r.2));
         let share = chunk.len() as f64 / engagement as f64;
         let p = match s.kind {
-            Kind::Lockstep | Kind::Harvest | Kind::Content | Kind::Rate | Kind::Range => s.weight,
+            Kind::Lockstep
+            | Kind::SlowLockstep
+            | Kind::Harvest
+            | Kind::Content
+            | Kind::Rate
+            | Kind::Range => s.weight,
             Kind::Expansion => {
                 if own_seed == s.seed {
                     // A member's own in-burst events: more of the same evidence.
@@ -881,8 +930,11 @@ fn score_account(
         let r = s.kind.reason();
         reasons |= r;
         events.extend(chunk.iter().map(|x| (x.2, r)));
-        if own_seed == NONE && best.is_none_or(|b| (p, targets) > (b.0, b.1)) {
-            best = Some((p, targets, s.seed));
+        // The operation of an account that seeds none: the strongest evidence's, and a slow
+        // lockstep group's only when nothing else points anywhere.
+        let rank = (s.kind != Kind::SlowLockstep, p, targets);
+        if own_seed == NONE && best.is_none_or(|b| rank > (b.0, b.1, b.2)) {
+            best = Some((rank.0, p, targets, s.seed));
         }
     }
     if events.is_empty() {
@@ -906,7 +958,7 @@ fn score_account(
     let seed = if own_seed != NONE {
         own_seed
     } else {
-        best.map_or(NONE, |b| b.2)
+        best.map_or(NONE, |b| b.3)
     };
     let mut score = 1.0 - keep;
     if !guard_ok {

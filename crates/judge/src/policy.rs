@@ -67,12 +67,27 @@ pub struct Detectors {
     pub lockstep: bool,
     /// Lockstep time bucket in minutes. Default 15 (see `LockstepConfig::window_ms`).
     pub lockstep_window_minutes: f64,
+    /// A group of the slow pass must have *captured* targets of at least this many distinct
+    /// owners. Default 3: a slow vendor delivers to many customers; a fan club or a niche
+    /// community engages the posts of one creator or a few. (Not applied to the 15-minute
+    /// pass: a vendor boosting every post of one customer is a vendor too, and there the
+    /// accounts' own history tells fans from a farm.)
+    pub slow_min_owners: u32,
+    /// A group captured a target when its members are at least this share of the accounts
+    /// that engaged it. Default 0.2: an order is a large part of a small customer's
+    /// audience, while a crowd's share of a viral post it happened to like is a few percent.
+    pub slow_min_capture: f64,
     /// A second lockstep pass over all engagement at the scale of a slow delivery (an order
     /// spread over hours). Its groups seed operations only for accounts no earlier pass
     /// placed. Default false.
     pub slow_lockstep: bool,
     /// Its time bucket in hours. Default 4.
     pub slow_window_hours: f64,
+    /// Its hot-bucket size (see `LockstepConfig::max_bucket`). Default 128: a four-hour bucket
+    /// of a busy target is cut into time-ordered chunks of 64 and only neighbouring chunks
+    /// pair, so each engagement pairs with the hundred or so around it in time — a window
+    /// that narrows as the target gets busier.
+    pub slow_max_bucket: u32,
     /// Lockstep groups of follows at day scale (drip-fed followers: the same accounts follow
     /// the same accounts on the same days, order after order). Default true.
     pub follow_lockstep: bool,
@@ -105,8 +120,11 @@ impl Default for Detectors {
         Self {
             lockstep: true,
             lockstep_window_minutes: 15.0,
+            slow_min_owners: 3,
+            slow_min_capture: 0.2,
             slow_lockstep: false,
             slow_window_hours: 4.0,
+            slow_max_bucket: 128,
             follow_lockstep: true,
             follow_window_hours: 24.0,
             follow_min_shared: 5,
@@ -632,6 +650,10 @@ impl Policy {
         unit(
             "verdict.infrastructure_weight",
             self.verdict.infrastructure_weight,
+        )?;
+        unit(
+            "detectors.slow_min_capture",
+            self.detectors.slow_min_capture,
         )?;
         unit("expansion.min_share", self.expansion.min_share)?;
         unit("expansion.weight", self.expansion.weight)?;
