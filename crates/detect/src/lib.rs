@@ -24,6 +24,9 @@
 //!   [`content::content_clusters`].
 //! - [`rates`]: a target's engagement arriving at a steady cadence, day and night, for
 //!   days (drip-fed followers) — [`rates::drips`].
+//! - [`pools`]: follower pools — accounts giving most of their follows to customers who share
+//!   their followers and whose followers they largely are (a drip vendor seen by what its
+//!   followers share, not by when they follow) — [`pools::follower_pools`].
 //! - [`bursts`]: an hour in which a target received far more of one action than its own
 //!   surrounding day and its owner's other targets explain — [`bursts::bursts()`] — and the
 //!   delivery pools among them, the same crowd inside bursts of different owners —
@@ -71,6 +74,7 @@ pub mod devices;
 mod error;
 pub mod harvest;
 pub mod lockstep;
+pub mod pools;
 pub mod ranges;
 pub mod rates;
 pub mod reference;

@@ -31,6 +31,10 @@ pub enum Reason {
     /// An address range (IPv4 /24, IPv6 /48) of mostly fresh accounts whose engagement goes
     /// to targets the rest of the platform hardly engages.
     IpRange,
+    /// A follower pool: accounts giving most of their follows to customers who share their
+    /// followers with each other and whose followers the pool largely is. Shares the code
+    /// `rate-anomaly` (the drip family).
+    FollowerPool,
     /// A lockstep group found at the scale of a slow delivery (buckets of hours): the judge's
     /// last resort, speaking only for accounts no other evidence explains. Shares the code
     /// `lockstep-group`.
@@ -48,7 +52,9 @@ impl Reason {
             Reason::DenseSubgraph => "dense-subgraph",
             Reason::DenseTensorBlock => "dense-tensor-block",
             Reason::ContentTemplate => "content-template",
-            Reason::RateAnomaly | Reason::RateBurst | Reason::BurstCrowd => "rate-anomaly",
+            Reason::RateAnomaly | Reason::RateBurst | Reason::BurstCrowd | Reason::FollowerPool => {
+                "rate-anomaly"
+            }
             Reason::IpRange => "ip-range",
             Reason::MachineRateReads => "machine-rate-reads",
         }

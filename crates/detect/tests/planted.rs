@@ -617,3 +617,83 @@ fn harvest_a_vendor_reading_through_moderators_sessions_does_not_make_them_a_cre
         assert!(x.events.iter().all(|&e| log.device()[e as usize] == emu));
     }
 }
+
+#[test]
+fn follower_pool_is_found_and_a_friend_circle_and_fans_are_not() {
+    use lockstep_detect::pools::{PoolConfig, follower_pools};
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    const T0: i64 = 20_000 * DAY;
+    let mut rng = SmallRng::seed_from_u64(5);
+    let mut ev = Events {
+        b: lockstep_core::EventLogBuilder::new(),
+        n: 0,
+    };
+    let mut follow = |ev: &mut Events, rng: &mut SmallRng, a: &str, t: &str| {
+        let ts = T0 + rng.random_range(0..14 * DAY);
+        ev.push(ts, a, "follow", t, [10, 1, 2, 3], &format!("phone-{a}"));
+    };
+    // 3 000 people follow a few of 300 creators and, one in three, two celebrities.
+    for p in 0..3000u32 {
+        let a = format!("person{p}");
+        for _ in 0..rng.random_range(1..6) {
+            let c = format!("creator{}", rng.random_range(0..300u32));
+            follow(&mut ev, &mut rng, &a, &c);
+        }
+        if p % 3 == 0 {
+            follow(&mut ev, &mut rng, &a, "celebrity0");
+            follow(&mut ev, &mut rng, &a, "celebrity1");
+        }
+    }
+    // Twelve friends who all follow each other and little else.
+    for i in 0..12u32 {
+        for j in 0..12u32 {
+            if i != j {
+                follow(&mut ev, &mut rng, &format!("friend{i}"), &format!("friend{j}"));
+            }
+        }
+    }
+    // A pool of 80 accounts, each following 6 of 15 customers (and a creator now and then);
+    // each customer also has a few real followers.
+    for m in 0..80u32 {
+        let a = format!("pool{m}");
+        let mut cs: Vec<u32> = (0..15).collect();
+        for k in 0..6 {
+            let j = rng.random_range(k..15);
+            cs.swap(k, j);
+            follow(&mut ev, &mut rng, &a, &format!("customer{}", cs[k]));
+        }
+        if m % 4 == 0 {
+            let c = format!("creator{}", rng.random_range(0..300u32));
+            follow(&mut ev, &mut rng, &a, &c);
+        }
+    }
+    for c in 0..15u32 {
+        for p in 0..5u32 {
+            let a = format!("person{}", rng.random_range(0..3000u32) + p);
+            follow(&mut ev, &mut rng, &a, &format!("customer{c}"));
+        }
+    }
+    let log = ev.b.finish();
+    let pools = follower_pools(&log, &PoolConfig::default()).unwrap();
+    assert_eq!(pools.len(), 1, "{pools:?}");
+    let p = &pools[0];
+    let mut want: Vec<Id> = (0..80)
+        .map(|m| log.accounts.get(&format!("pool{m}")).unwrap())
+        .collect();
+    want.sort_unstable();
+    assert_eq!(p.accounts, want);
+    let mut customers: Vec<Id> = (0..15)
+        .map(|c| log.targets.get(&format!("customer{c}")).unwrap())
+        .collect();
+    customers.sort_unstable();
+    assert_eq!(p.customers, customers);
+    // Only the pool's follows of its customers are its evidence.
+    assert_eq!(p.events.len(), 80 * 6);
+    assert!(p.events.iter().all(|&e| {
+        let e = e as usize;
+        customers.contains(&log.target()[e]) && want.contains(&log.actor()[e])
+    }));
+    assert_eq!(p.to_signal(&log).reason.code(), "rate-anomaly");
+}

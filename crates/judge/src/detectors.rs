@@ -8,6 +8,7 @@ use lockstep_detect::bursts::{burst_crowds, bursts_indexed};
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::harvest::harvesters;
+use lockstep_detect::pools::follower_pools;
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
 use lockstep_detect::ranges::suspicious_ranges;
 use lockstep_detect::rates::{RatesConfig, drips_indexed};
@@ -166,6 +167,14 @@ pub fn run_detectors(
             Ok(out)
         })
     };
+    let pools = || {
+        timed("detect.pools", d.pools, || {
+            Ok(follower_pools(log, &policy.pools)?
+                .iter()
+                .map(|p| p.to_signal(log))
+                .collect())
+        })
+    };
     let harvest = || {
         timed("detect.harvest", d.harvest, || {
             Ok(harvesters(log, &policy.harvest)?.signals(log))
@@ -183,13 +192,13 @@ pub fn run_detectors(
     let a2 = slow();
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
-    let (f, (h, (k, (m, v)))) = rayon::join(content, || {
+    let (f, (h, (k, (m, (v, p))))) = rayon::join(content, || {
         rayon::join(rates, || {
-            rayon::join(ranges, || rayon::join(bursts, harvest))
+            rayon::join(ranges, || rayon::join(bursts, || rayon::join(harvest, pools)))
         })
     });
     let mut signals = Vec::new();
-    for r in [a, a2, b, c, e, f, h, k, m, v] {
+    for r in [a, a2, b, c, e, f, h, k, m, v, p] {
         let (s, t) = r?;
         signals.extend(s);
         for (name, d) in t {

@@ -419,7 +419,7 @@ pub fn judge_indexed(
                 3,
                 false,
             ),
-            Reason::RateAnomaly => (
+            Reason::RateAnomaly | Reason::FollowerPool => (
                 Kind::Rate,
                 policy.rates.weight,
                 policy.rates.join_share,

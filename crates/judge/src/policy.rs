@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-12-07.1";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-12-07.2";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -25,6 +25,9 @@ pub struct Policy {
     pub dense: Dense,
     /// Harvesting (the harvest detector's config).
     pub harvest: Harvest,
+    /// Follower pools (the pool detector's config; its evidence weighs `rates.weight` and
+    /// joins as drips do).
+    pub pools: lockstep_detect::pools::PoolConfig,
     /// Template comments (near-duplicates concentrated on a few owners' posts).
     pub content: Content,
     /// Engagement rates (evenly spaced drips).
@@ -49,6 +52,7 @@ impl Default for Policy {
             expansion: Expansion::default(),
             dense: Dense::default(),
             harvest: Harvest::default(),
+            pools: lockstep_detect::pools::PoolConfig::default(),
             content: Content::default(),
             rates: Rates::default(),
             bursts: Bursts::default(),
@@ -113,6 +117,9 @@ pub struct Detectors {
     pub bursts: bool,
     /// Address ranges of fresh accounts engaging what nobody else engages. Default true.
     pub ranges: bool,
+    /// Follower pools (accounts whose follows go to customers that share their followers).
+    /// Default true.
+    pub pools: bool,
 }
 
 impl Default for Detectors {
@@ -134,6 +141,7 @@ impl Default for Detectors {
             content: true,
             rates: true,
             bursts: true,
+            pools: true,
             ranges: true,
         }
     }
@@ -665,6 +673,9 @@ impl Policy {
         self.harvest
             .validate()
             .map_err(|e| Error::InvalidInput(format!("harvest: {e}")))?;
+        self.pools
+            .validate()
+            .map_err(|e| Error::InvalidInput(format!("pools: {e}")))?;
         unit("history.min_own_share", self.history.min_own_share)?;
         unit(
             "history.min_infra_exclusive",
