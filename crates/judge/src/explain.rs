@@ -59,8 +59,9 @@ pub fn reason_meaning(code: &str) -> &'static str {
         }
         "rate-anomaly" => {
             "part of a target's engagement that its own history and its peers do not explain: \
-             an evenly spaced drip over days, the crowd of a delivery pool's bursts, or (never \
-             evidence alone) flagged work inside a burst"
+             an evenly spaced drip over days, the crowd of a delivery pool's bursts, a \
+             follower pool (most of the account's follows go to customers whose followers the \
+             pool largely is), or (never evidence alone) flagged work inside a burst"
         }
         "ban-match" => "matches the recorded fingerprints of a banned operation",
         "emulated-device" => {

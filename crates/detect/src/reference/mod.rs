@@ -11,4 +11,5 @@ pub mod fraudar;
 pub mod harvest;
 pub mod lockstep;
 pub mod mzoom;
+pub mod pools;
 pub mod rates;
