@@ -9,14 +9,17 @@
 //!
 //! 1. **Customers that share followers.** For every two accounts followed by a same account
 //!    (accounts that follow more than `max_follows` are left out: a person who follows
-//!    thousands links everyone), the followers they share. Two targets are *linked* when they
-//!    share at least `min_shared` followers and that is at least `min_jaccard` of their
-//!    followers together. Linked targets form components (union-find).
+//!    thousands links everyone), the followers they share. Two targets x and y are *linked*
+//!    when they share at least `min_shared` such followers and `shared ≥ min_jaccard ·
+//!    (followers(x) + followers(y) − shared)`, followers counting everyone (so a heavy
+//!    follower of both makes a link harder, never easier). Linked targets form components
+//!    (union-find).
 //! 2. **The pool** of a component of at least `min_customers` targets: the accounts that follow
 //!    at least `min_customers` of them with at least `min_pool_share` of all their follows —
 //!    a person follows friends, creators and brands besides; a pool account follows customers.
 //!    Targets of the component are never its pool (friends who all follow each other are a
-//!    circle, not a pool and its customers).
+//!    circle, not a pool and its customers), and a pool has at least `min_customers`
+//!    accounts.
 //! 3. **Capture.** A target is *captured* when the pool is at least `min_capture` of its
 //!    followers: an order is a large part of a small customer's audience, while fans who
 //!    follow the same celebrities are a sliver of theirs. A component with `min_customers`
@@ -113,8 +116,9 @@ fn find(p: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
-/// Finds follower pools in `log` (see the module docs). Pools come largest first (ties by
-/// first account).
+/// Finds follower pools in `log` (see the module docs). Pools come largest first, ties by
+/// first account, then by their smallest target (an account can be in two pools when
+/// `min_pool_share` ≤ 0.5).
 ///
 /// # Errors
 /// [`crate::Error::InvalidInput`] when `cfg` is invalid.
@@ -242,9 +246,6 @@ pub fn follower_pools(log: &EventLog, cfg: &PoolConfig) -> Result<Vec<Pool>> {
         let mut customers = Vec::new();
         let mut capture_sum = 0.0;
         for &t in comp {
-            if account_of(t).is_some_and(|a| pool.binary_search(&a).is_ok()) {
-                continue;
-            }
             let lo = ta.partition_point(|x| x.0 < t);
             let hi = ta.partition_point(|x| x.0 <= t);
             let inside = ta[lo..hi]

@@ -607,3 +607,233 @@ mod harvest {
         assert_eq!(seen.len(), 13, "{seen:?}");
     }
 }
+
+mod pools {
+    //! Small seeded logs of follows: a few dozen accounts following a few dozen targets, some
+    //! targets named like accounts (a followed person), repeated follows and likes that must
+    //! not count, people who follow many targets, up to three planted pools (often of one size)
+    //! whose members are sometimes also their customers, and a friend circle whose members
+    //! follow each other. Configs are small and random so every branch (linked pairs,
+    //! components too small, too few pool accounts, too few customers, targets left out of
+    //! their pool, accounts above `max_follows`, pools tied on size) is taken on some seed.
+
+    use lockstep_core::{EventLog, EventLogBuilder, RawEvent};
+    use lockstep_detect::pools::{Pool, PoolConfig, follower_pools};
+    use lockstep_detect::reference::pools::{Outcome, Pools};
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+
+    struct Log {
+        b: EventLogBuilder,
+        line: u32,
+        /// Follows so far, to repeat some.
+        follows: Vec<(String, String)>,
+    }
+
+    impl Log {
+        fn push(&mut self, rng: &mut SmallRng, actor: &str, verb: &str, target: &str) {
+            self.line += 1;
+            let ts = rng.random_range(0..7 * DAY);
+            self.b
+                .push(&RawEvent::new(ts, actor, verb, target, self.line))
+                .unwrap();
+        }
+
+        fn follow(&mut self, rng: &mut SmallRng, actor: &str, target: &str) {
+            self.push(rng, actor, "follow", target);
+            self.follows.push((actor.to_owned(), target.to_owned()));
+        }
+    }
+
+    /// `k` distinct picks from `from`.
+    fn pick<T: Clone>(rng: &mut SmallRng, from: &[T], k: usize) -> Vec<T> {
+        let mut v = from.to_vec();
+        let k = k.min(v.len());
+        for i in 0..k {
+            let j = rng.random_range(i..v.len());
+            v.swap(i, j);
+        }
+        v.truncate(k);
+        v
+    }
+
+    /// A random log and config for `seed`.
+    fn case(seed: u64) -> (EventLog, PoolConfig) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let accounts = rng.random_range(20..=60usize);
+        let n_targets = rng.random_range(10..=30usize);
+        let mut log = Log {
+            b: EventLogBuilder::new(),
+            line: 0,
+            follows: Vec::new(),
+        };
+        // Mostly their own names; sometimes an account's (a person followed).
+        let names: Vec<String> = (0..n_targets)
+            .map(|j| {
+                if rng.random_range(0..4) == 0 {
+                    format!("a{}", rng.random_range(0..accounts))
+                } else {
+                    format!("t{j}")
+                }
+            })
+            .collect();
+        let people: Vec<String> = (0..accounts).map(|a| format!("a{a}")).collect();
+        // Organic follows: a few each, many for some.
+        for a in &people {
+            let n = match rng.random_range(0..10) {
+                0 => rng.random_range(5..=n_targets),
+                1..=2 => 0,
+                _ => rng.random_range(1..=4),
+            };
+            for t in pick(&mut rng, &names, n) {
+                log.follow(&mut rng, a, &t);
+            }
+        }
+        // Planted pools: members following several of their customers, a stray follow now
+        // and then. Customers and members are drawn from everyone, so a member is sometimes
+        // one of its customers.
+        let mut size = rng.random_range(2..=8);
+        for p in 0..rng.random_range(0..=3) {
+            // Customers among the targets, or of their own that only the pool follows.
+            let n = rng.random_range(2..=6);
+            let customers = if rng.random_range(0..2) == 0 {
+                pick(&mut rng, &names, n)
+            } else {
+                (0..n).map(|c| format!("p{p}c{c}")).collect()
+            };
+            // Often as many members as the last pool, so pools tie on size.
+            if rng.random_range(0..2) == 0 {
+                size = rng.random_range(2..=8);
+            }
+            let members = pick(&mut rng, &people, size);
+            for m in &members {
+                let k = rng.random_range(2..=customers.len());
+                for c in pick(&mut rng, &customers, k) {
+                    log.follow(&mut rng, m, &c);
+                }
+                if rng.random_range(0..3) == 0 {
+                    let t = names[rng.random_range(0..n_targets)].clone();
+                    log.follow(&mut rng, m, &t);
+                }
+            }
+        }
+        // A friend circle: each follows (nearly) all the others, by their account names.
+        if rng.random_range(0..3) > 0 {
+            let n = rng.random_range(3..=6);
+            let circle = pick(&mut rng, &people, n);
+            for a in &circle {
+                for b in &circle {
+                    if a != b && rng.random_range(0..6) > 0 {
+                        log.follow(&mut rng, a, b);
+                    }
+                }
+            }
+        }
+        // Repeated follows and likes, which change no follower count.
+        for _ in 0..rng.random_range(0..=log.follows.len() / 4) {
+            let (a, t) = log.follows[rng.random_range(0..log.follows.len())].clone();
+            log.follow(&mut rng, &a, &t);
+        }
+        for _ in 0..rng.random_range(0..=60) {
+            let a = people[rng.random_range(0..accounts)].clone();
+            let t = names[rng.random_range(0..n_targets)].clone();
+            log.push(&mut rng, &a, "like", &t);
+        }
+        let cfg = PoolConfig {
+            max_follows: if rng.random_range(0..3) == 0 {
+                rng.random_range(2..=4)
+            } else {
+                200
+            },
+            min_shared: rng.random_range(1..=4),
+            min_jaccard: [0.0, 0.1, 0.2, 0.3, 0.5][rng.random_range(0..5)],
+            min_customers: rng.random_range(2..=3),
+            min_pool_share: [0.0, 0.3, 0.5, 0.7, 1.0][rng.random_range(0..5)],
+            min_capture: [0.0, 0.2, 0.4, 0.6, 0.9][rng.random_range(0..5)],
+        };
+        (log.b.finish(), cfg)
+    }
+
+    #[test]
+    fn follower_pools_match_reference() {
+        // How often each branch was taken, over all seeds.
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for seed in 0..400 {
+            let (log, cfg) = case(seed);
+            let got = follower_pools(&log, &cfg).unwrap();
+            let want: Pools = reference::pools::follower_pools(&log, &cfg);
+            if got != want.pools {
+                let only = |a: &[Pool], b: &[Pool]| {
+                    a.iter()
+                        .filter(|p| !b.contains(p))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                };
+                panic!(
+                    "seed {seed} {cfg:?}\norder {:?} vs {:?}\nonly optimised: {:#?}\nonly reference: {:#?}\ncomponents {:?}",
+                    got.iter().map(|p| p.accounts.clone()).collect::<Vec<_>>(),
+                    want.pools
+                        .iter()
+                        .map(|p| p.accounts.clone())
+                        .collect::<Vec<_>>(),
+                    only(&got, &want.pools),
+                    only(&want.pools, &got),
+                    want.components
+                );
+            }
+            // Largest first, ties by first account.
+            for w in got.windows(2) {
+                let key = |p: &Pool| (std::cmp::Reverse(p.accounts.len()), p.accounts[0]);
+                assert!(key(&w[0]) <= key(&w[1]), "seed {seed}: pool order");
+            }
+            *seen.entry("linked pairs").or_default() += want.linked.len();
+            *seen.entry("accounts above max_follows").or_default() += want.uncapped.len();
+            *seen.entry("pools tied on size").or_default() += got
+                .windows(2)
+                .filter(|w| w[0].accounts.len() == w[1].accounts.len())
+                .count();
+            for c in &want.components {
+                let what = match c.outcome {
+                    Outcome::TooSmall => "components below min_customers",
+                    Outcome::FewAccounts => "dropped for too few pool accounts",
+                    Outcome::FewCustomers => "dropped for too few customers",
+                    Outcome::Pool => "pools",
+                };
+                *seen.entry(what).or_default() += 1;
+                *seen.entry("targets excluded as pool accounts").or_default() += c.excluded.len();
+                *seen
+                    .entry("pools beside targets excluded as pool accounts")
+                    .or_default() +=
+                    usize::from(c.outcome == Outcome::Pool && !c.excluded.is_empty());
+            }
+            for p in &got {
+                *seen.entry("pool accounts above max_follows").or_default() += p
+                    .accounts
+                    .iter()
+                    .filter(|a| want.uncapped.contains(a))
+                    .count();
+                let comp = want
+                    .components
+                    .iter()
+                    .find(|c| c.targets.contains(&p.customers[0]))
+                    .unwrap();
+                *seen.entry("component targets not captured").or_default() +=
+                    comp.targets.len() - p.customers.len();
+                *seen.entry("repeated follows in evidence").or_default() += usize::from(
+                    p.events.len()
+                        > p.events
+                            .iter()
+                            .map(|&e| (log.actor()[e as usize], log.target()[e as usize]))
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len(),
+                );
+            }
+        }
+        for (what, n) in &seen {
+            assert!(*n > 0, "no seed had {what}: {seen:?}");
+        }
+        assert_eq!(seen.len(), 12, "{seen:?}");
+    }
+}

@@ -630,7 +630,7 @@ fn follower_pool_is_found_and_a_friend_circle_and_fans_are_not() {
         b: lockstep_core::EventLogBuilder::new(),
         n: 0,
     };
-    let mut follow = |ev: &mut Events, rng: &mut SmallRng, a: &str, t: &str| {
+    let follow = |ev: &mut Events, rng: &mut SmallRng, a: &str, t: &str| {
         let ts = T0 + rng.random_range(0..14 * DAY);
         ev.push(ts, a, "follow", t, [10, 1, 2, 3], &format!("phone-{a}"));
     };
@@ -650,7 +650,12 @@ fn follower_pool_is_found_and_a_friend_circle_and_fans_are_not() {
     for i in 0..12u32 {
         for j in 0..12u32 {
             if i != j {
-                follow(&mut ev, &mut rng, &format!("friend{i}"), &format!("friend{j}"));
+                follow(
+                    &mut ev,
+                    &mut rng,
+                    &format!("friend{i}"),
+                    &format!("friend{j}"),
+                );
             }
         }
     }

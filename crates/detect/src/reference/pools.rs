@@ -85,10 +85,7 @@ pub fn follower_pools(log: &EventLog, cfg: &PoolConfig) -> Pools {
     for (i, &x) in targets.iter().enumerate() {
         for &y in &targets[i + 1..] {
             let (fx, fy) = (&followers[&x], &followers[&y]);
-            let shared = fx
-                .intersection(fy)
-                .filter(|a| linking.contains(a))
-                .count();
+            let shared = fx.intersection(fy).filter(|a| linking.contains(a)).count();
             // `followers` counts every follower, linking or not.
             let together = fx.len() + fy.len() - shared;
             if shared >= cfg.min_shared as usize
