@@ -8,8 +8,8 @@ use lockstep_detect::bursts::{burst_crowds, bursts_indexed};
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::harvest::harvesters;
-use lockstep_detect::pools::follower_pools;
 use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
+use lockstep_detect::pools::follower_pools;
 use lockstep_detect::ranges::suspicious_ranges;
 use lockstep_detect::rates::{RatesConfig, drips_indexed};
 use lockstep_detect::{Reason, Signal};
@@ -194,7 +194,9 @@ pub fn run_detectors(
     let (c, e) = rayon::join(fraudar, mzoom);
     let (f, (h, (k, (m, (v, p))))) = rayon::join(content, || {
         rayon::join(rates, || {
-            rayon::join(ranges, || rayon::join(bursts, || rayon::join(harvest, pools)))
+            rayon::join(ranges, || {
+                rayon::join(bursts, || rayon::join(harvest, pools))
+            })
         })
     });
     let mut signals = Vec::new();
