@@ -109,8 +109,8 @@ impl std::ops::BitOr for DeviceFlags {
 /// Thresholds of the device checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceConfig {
-    /// A model needs this many attested devices before its screens and OS versions are a
-    /// reference.
+    /// A model needs this many attested devices (and at least one) before its screens and OS
+    /// versions are a reference.
     pub min_attested: usize,
     /// A screen or OS counts as the model's when at least this share of its attested devices
     /// (and at least two) have it, so one odd attested device does not vouch for a value.
@@ -200,9 +200,13 @@ fn build_android_version(build: &str) -> Option<&str> {
     (!major.is_empty() && major.bytes().all(|b| b.is_ascii_digit())).then_some(major)
 }
 
-/// The major version in an OS field like `Android 13` (None for other systems).
+/// The major version in an OS field like `Android 13` or `android 13` (None for other
+/// systems).
 fn claimed_android_version(os: &str) -> Option<&str> {
-    let rest = os.strip_prefix("Android ")?;
+    let rest = os
+        .get(..8)
+        .filter(|p| p.eq_ignore_ascii_case("android "))
+        .map(|_| &os[8..])?;
     let major = rest.split('.').next()?;
     (!major.is_empty() && major.bytes().all(|b| b.is_ascii_digit())).then_some(major)
 }

@@ -18,11 +18,13 @@
 //!    co-targets — at least `min_concentration`.
 //!
 //! A range passing all four gives one signal: its fresh accounts with at least
-//! `min_account_events` events on co-targets from the range, and those events. Every number
-//! is in the signal's summary, so an analyst sees why.
+//! `min_account_events` events on co-targets from the range, and those events — when there
+//! are at least `min_co_accounts` such accounts (a fifth rule: a range whose co-target work is
+//! one or two accounts' is not a farm's). Every number is in the signal's summary, so an
+//! analyst sees why.
 //!
-//! Data-parallel: events are grouped by range (a counting sort), each range is judged on its
-//! own (in parallel); nothing is sequential but the grouping's prefix sums.
+//! Data-parallel: events are grouped by range (a sequential counting sort), then each range is
+//! judged on its own, in parallel.
 
 use std::net::IpAddr;
 

@@ -98,7 +98,8 @@ pub fn trust(log: &EventLog, cfg: &TrustConfig) -> TrustReport {
         endorsers[o as usize] += 1;
     }
     let start = log.time_span().map_or(0, |(s, _)| s);
-    let min_age = (cfg.seed_min_age_days * 86_400_000.0) as i64;
+    // Whole milliseconds, rounded up: an account is never a seed while younger than the limit.
+    let min_age = (cfg.seed_min_age_days * 86_400_000.0).ceil() as i64;
     let mut eligible: Vec<Id> = (0..n as Id)
         .filter(|&a| {
             endorsers[a as usize] >= cfg.seed_min_endorsers
@@ -179,7 +180,8 @@ fn propagate(
         t[s as usize] = 1.0;
     }
     let iters = if iterations == 0 {
-        (usize::BITS - n.max(2).leading_zeros()) as usize
+        // ⌈log₂ n⌉ (0 for one account).
+        (usize::BITS - (n.max(1) - 1).leading_zeros()) as usize
     } else {
         iterations as usize
     };

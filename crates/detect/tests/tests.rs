@@ -5,5 +5,9 @@
 mod factories;
 // Optimised detectors against `lockstep_detect::reference` on seeded worlds and random logs.
 mod oracle;
+// The address-range, device and trust detectors against their references.
+mod oracle_devices;
+mod oracle_ranges;
+mod oracle_trust;
 // Planted operations found, organic hard negatives left alone.
 mod planted;

@@ -7,9 +7,12 @@
 
 pub mod bursts;
 pub mod content;
+pub mod devices;
 pub mod fraudar;
 pub mod harvest;
 pub mod lockstep;
 pub mod mzoom;
 pub mod pools;
+pub mod ranges;
 pub mod rates;
+pub mod trust;
