@@ -118,10 +118,15 @@ fn store_target(dir: &Path, backend: &str, name: &str) -> Option<String> {
     match backend {
         "sqlite" => Some(dir.join(format!("{name}.db")).display().to_string()),
         _ => {
-            let Some(url) = std::env::var("LOCKSTEP_TEST_POSTGRES")
+            let url = std::env::var("LOCKSTEP_TEST_POSTGRES")
                 .ok()
-                .filter(|s| !s.is_empty())
-            else {
+                .filter(|s| !s.is_empty());
+            assert!(
+                url.is_some() || std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+                "LOCKSTEP_TEST_POSTGRES is not set and CI is: run the tests through \
+                 ./scripts/test, which starts PostgreSQL"
+            );
+            let Some(url) = url else {
                 eprintln!("skipped {name} on postgres: LOCKSTEP_TEST_POSTGRES is not set");
                 return None;
             };

@@ -17,9 +17,10 @@
 //! 2. **The pool** of a component of at least `min_customers` targets: the accounts that follow
 //!    at least `min_customers` of them with at least `min_pool_share` of all their follows —
 //!    a person follows friends, creators and brands besides; a pool account follows customers.
-//!    Targets of the component are never its pool (friends who all follow each other are a
-//!    circle, not a pool and its customers), and a pool has at least `min_customers`
-//!    accounts.
+//!    Targets of the component are never its pool, nor are accounts one of its targets
+//!    follows (friends who follow each other are a circle or a community, not a pool and its
+//!    customers: a customer does not follow the accounts it bought), and a pool has at least
+//!    `min_customers` accounts.
 //! 3. **Capture.** A target is *captured* when the pool is at least `min_capture` of its
 //!    followers: an order is a large part of a small customer's audience, while fans who
 //!    follow the same celebrities are a sliver of theirs. A component with `min_customers`
@@ -234,10 +235,19 @@ pub fn follower_pools(log: &EventLog, cfg: &PoolConfig) -> Result<Vec<Pool>> {
             v.sort_unstable();
             v
         };
+        // Followed back by one of the component's targets: a customer does not follow the
+        // accounts it bought, people in a community do follow each other.
+        let followed_back = |a: Id| {
+            log.targets.get(log.accounts.resolve(a)).is_some_and(|x| {
+                targets_as_accounts
+                    .iter()
+                    .any(|&ta| at.binary_search(&(ta, x)).is_ok())
+            })
+        };
         let pool: Vec<Id> = run
             .iter()
             .map(|x| x.1)
-            .filter(|a| targets_as_accounts.binary_search(a).is_err())
+            .filter(|&a| targets_as_accounts.binary_search(&a).is_err() && !followed_back(a))
             .collect();
         if pool.len() < cfg.min_customers as usize {
             continue;

@@ -3,10 +3,19 @@
 use lockstep_store::Store;
 
 /// The PostgreSQL URL for tests, from `LOCKSTEP_TEST_POSTGRES`, if set.
+///
+/// # Panics
+/// When it is unset and `CI` is set: CI must run every backend, never skip one silently.
 pub(crate) fn postgres_url() -> Option<String> {
-    std::env::var("LOCKSTEP_TEST_POSTGRES")
+    let url = std::env::var("LOCKSTEP_TEST_POSTGRES")
         .ok()
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty());
+    assert!(
+        url.is_some() || std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+        "LOCKSTEP_TEST_POSTGRES is not set and CI is: run the tests through ./scripts/test, \
+         which starts PostgreSQL"
+    );
+    url
 }
 
 /// A fresh SQLite store in a temporary directory (kept alive by the returned guard).

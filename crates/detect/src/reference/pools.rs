@@ -133,7 +133,7 @@ pub fn follower_pools(log: &EventLog, cfg: &PoolConfig) -> Pools {
             continue;
         }
         // 2. The pool: accounts giving enough of their follows to the component, unless they
-        // are one of its targets.
+        // are one of its targets or one of its targets follows them.
         let comp_accounts: BTreeSet<Id> = comp.iter().filter_map(|&t| account_of(t)).collect();
         let mut pool: BTreeSet<Id> = BTreeSet::new();
         for (&a, ts) in &follows {
@@ -141,7 +141,13 @@ pub fn follower_pools(log: &EventLog, cfg: &PoolConfig) -> Pools {
             if inside >= cfg.min_customers as usize
                 && inside as f64 >= cfg.min_pool_share * ts.len() as f64
             {
-                if comp_accounts.contains(&a) {
+                // Followed by one of the component's targets (a community, not a pool).
+                let followed_back = log.targets.get(log.accounts.resolve(a)).is_some_and(|x| {
+                    comp_accounts
+                        .iter()
+                        .any(|ta| follows.get(ta).is_some_and(|f| f.contains(&x)))
+                });
+                if comp_accounts.contains(&a) || followed_back {
                     c.excluded.push(a);
                 } else {
                     pool.insert(a);
