@@ -1,6 +1,6 @@
 //! [`corroborate`]: device and trust evidence applied to a [`Judgement`].
 //!
-//! Two rules, each with a reason an analyst can check on the evidence:
+//! Three rules, each with a reason an analyst can check on the evidence:
 //!
 //! 1. **Emulated devices** (`lockstep_detect::devices`). A flagged account whose work came from
 //!    emulated devices gets the `emulated-device` reason (account and events). An account the
@@ -30,7 +30,7 @@
 //!    is a real person's: if the judge said `fake`, it becomes `compromised` when its work came
 //!    through the operation's client or infrastructure, and `suspicious` (review) otherwise.
 //!
-//! Both run after the judge and before the findings are written.
+//! All three run after the judge and before the findings are written.
 
 use lockstep_core::{EventLog, Id, NONE, action};
 use lockstep_detect::devices::{DeviceConfig, DeviceReport, device_checks};

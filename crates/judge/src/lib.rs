@@ -16,8 +16,12 @@
 //!   a [`Judgement`]: an [`AccountVerdict`] per account, a flag per event, [`Operation`]s.
 //! - [`scan`] does both; [`write_findings`] writes the CONTRACT §2 files the judge owns.
 //!
-//! Every threshold is in [`Policy`] (TOML, `docs/POLICY.md`). Sibling crates: `lockstep-core`
-//! (the log), `lockstep-detect` (the detectors), `lockstep-eval` (scoring against truth).
+//! The thresholds are in [`Policy`] (TOML, `docs/POLICY.md`), harvesting and follower pools
+//! as their own tables — not yet all of them: the lockstep detector's pair and group tests
+//! beyond its windows, Fraudar's and M-Zoom's, the device checks' and trust's own configs
+//! keep their defaults in `lockstep-detect`, and the ban matcher's `BanConfig` is outside the
+//! policy version. Sibling crates: `lockstep-core` (the log), `lockstep-detect` (the
+//! detectors), `lockstep-eval` (scoring against truth).
 //!
 //! # Example
 //!
