@@ -179,7 +179,9 @@ pub struct DeviceReport {
     pub clusters: Vec<DeviceCluster>,
 }
 
-const EMULATOR_MARKERS: [&str; 10] = [
+/// Fragments of the build fingerprints of emulator images (compared regardless of ASCII case);
+/// the reference checks use the same list.
+pub(crate) const EMULATOR_MARKERS: [&str; 10] = [
     "sdk_gphone",
     "sdk_google",
     "google_sdk",

@@ -10,20 +10,6 @@ use lockstep_core::{Attestation, EventLog, Id, NONE};
 
 use crate::devices::{AccountDevices, DeviceCluster, DeviceConfig, DeviceFlags, DeviceReport};
 
-/// Fragments of the build fingerprints of emulator images, compared regardless of ASCII case.
-const EMULATOR_IMAGES: [&str; 10] = [
-    "sdk_gphone",
-    "sdk_google",
-    "google_sdk",
-    "generic_x86",
-    "generic/",
-    "vbox86",
-    "goldfish",
-    "ranchu",
-    "genymotion",
-    "emulator",
-];
-
 /// Whether `text` contains `part`, regardless of ASCII case.
 fn mentions(text: &str, part: &str) -> bool {
     let (t, p) = (text.as_bytes(), part.as_bytes());
@@ -84,7 +70,10 @@ fn checks(log: &EventLog, cfg: &DeviceConfig, d: Id) -> DeviceFlags {
     let (model, os, build, screen) = (t.model(row), t.os(row), t.build(row), t.screen(row));
 
     if let Some(b) = build {
-        if EMULATOR_IMAGES.iter().any(|image| mentions(b, image)) {
+        if crate::devices::EMULATOR_MARKERS
+            .iter()
+            .any(|image| mentions(b, image))
+        {
             f |= DeviceFlags::EMULATOR_BUILD;
         }
         if mentions(b, "test-keys") || mentions(b, "dev-keys") {
