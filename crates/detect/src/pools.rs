@@ -128,11 +128,14 @@ pub fn follower_pools(log: &EventLog, cfg: &PoolConfig) -> Result<Vec<Pool>> {
     let act = log.action();
     let actor = log.actor();
     let target = log.target();
-    // Distinct (account, target) follows, and the same by target.
-    let mut at: Vec<(Id, Id)> = (0..log.len())
+    // The follow events; their distinct (account, target) pairs, and the same by target.
+    let follows: Vec<u32> = (0..log.len() as u32)
         .into_par_iter()
-        .filter(|&e| act[e] == action::FOLLOW)
-        .map(|e| (actor[e], target[e]))
+        .filter(|&e| act[e as usize] == action::FOLLOW)
+        .collect();
+    let mut at: Vec<(Id, Id)> = follows
+        .par_iter()
+        .map(|&e| (actor[e as usize], target[e as usize]))
         .collect();
     at.par_sort_unstable();
     at.dedup();
@@ -280,11 +283,12 @@ pub fn follower_pools(log: &EventLog, cfg: &PoolConfig) -> Result<Vec<Pool>> {
     }
     // The pools' follow events of their customers.
     pools.par_iter_mut().for_each(|p| {
-        p.events = (0..log.len() as u32)
+        p.events = follows
+            .iter()
+            .copied()
             .filter(|&e| {
                 let e = e as usize;
-                act[e] == action::FOLLOW
-                    && p.customers.binary_search(&target[e]).is_ok()
+                p.customers.binary_search(&target[e]).is_ok()
                     && p.accounts.binary_search(&actor[e]).is_ok()
             })
             .collect();
