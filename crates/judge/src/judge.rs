@@ -352,25 +352,18 @@ pub fn judge_indexed(
     // Signals whose bursts are expanded: (signal, seed, weight, reason of members' own
     // in-burst events).
     let mut expand_bases: Vec<(usize, u32, f64, Reasons)> = Vec::new();
+    // A lockstep group whose median delivery fits this is tight.
+    let tight = (policy.verdict.tight_burst_hours * 3.6e6) as i64;
     for (i, s) in signals.iter().enumerate() {
         if s.reason != Reason::LockstepGroup {
             continue;
         }
-        let seed = seed_signals.len() as u32;
-        seed_signals.push(vec![i]);
-        let src = sources.len() as u32;
-        let tight = (policy.verdict.tight_burst_hours * 3.6e6) as i64;
         let weight = if median_burst_ms(log, s) <= tight {
             policy.verdict.lockstep_weight
         } else {
             policy.verdict.loose_lockstep_weight
         };
-        sources.push(Source {
-            kind: Kind::Lockstep,
-            weight,
-            seed,
-            tag: Reasons::LOCKSTEP_GROUP,
-        });
+        let (seed, src) = open_seed(&mut seed_signals, &mut sources, i, Kind::Lockstep, weight);
         expand_bases.push((i, seed, weight, Reasons::LOCKSTEP_GROUP));
         for &a in &s.accounts {
             if seed_of_account[a as usize] == NONE {
@@ -385,16 +378,14 @@ pub fn judge_indexed(
         if s.reason != Reason::MachineRateReads {
             continue;
         }
-        let seed = seed_signals.len() as u32;
-        seed_signals.push(vec![i]);
+        let (seed, src) = open_seed(
+            &mut seed_signals,
+            &mut sources,
+            i,
+            Kind::Harvest,
+            policy.verdict.harvest_weight,
+        );
         harvest_seeds.push(seed);
-        let src = sources.len() as u32;
-        sources.push(Source {
-            kind: Kind::Harvest,
-            weight: policy.verdict.harvest_weight,
-            seed,
-            tag: Reasons::MACHINE_RATE_READS,
-        });
         for &a in &s.accounts {
             if seed_of_account[a as usize] == NONE {
                 seed_of_account[a as usize] = seed;
@@ -567,20 +558,17 @@ pub fn judge_indexed(
             .collect();
         // A slow pass looks for deliveries: synchrony spread over more than a tight burst is
         // not one (people who follow the same pages act alike at day scale).
-        let tight = (policy.verdict.tight_burst_hours * 3.6e6) as i64;
         if free.len() < LockstepConfig::default().min_group_size || median_burst_ms(log, s) > tight
         {
             continue;
         }
-        let seed = seed_signals.len() as u32;
-        seed_signals.push(vec![i]);
-        let src = sources.len() as u32;
-        sources.push(Source {
-            kind: Kind::SlowLockstep,
-            weight: policy.verdict.lockstep_weight,
-            seed,
-            tag: Reasons::LOCKSTEP_GROUP,
-        });
+        let (_, src) = open_seed(
+            &mut seed_signals,
+            &mut sources,
+            i,
+            Kind::SlowLockstep,
+            policy.verdict.lockstep_weight,
+        );
         records.extend(
             s.events
                 .iter()
@@ -757,6 +745,27 @@ pub fn judge_indexed(
         signals,
         burst_ops,
     })
+}
+
+/// Opens an operation seeded by signal `i`: a new seed and the evidence source that points at
+/// it (tagged with `kind`'s reason). Returns `(seed, source)`.
+fn open_seed(
+    seed_signals: &mut Vec<Vec<usize>>,
+    sources: &mut Vec<Source>,
+    i: usize,
+    kind: Kind,
+    weight: f64,
+) -> (u32, u32) {
+    let seed = seed_signals.len() as u32;
+    seed_signals.push(vec![i]);
+    let src = sources.len() as u32;
+    sources.push(Source {
+        kind,
+        weight,
+        seed,
+        tag: kind.reason(),
+    });
+    (seed, src)
 }
 
 /// How many of `accounts` already belong to each engagement operation (by seed), and how many
