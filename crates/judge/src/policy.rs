@@ -738,6 +738,11 @@ impl Policy {
                 "verdict.suspicious_score must not exceed verdict.flag_score".into(),
             ));
         }
+        if self.detectors.slow_window_hours.is_nan() || self.detectors.slow_window_hours < 0.1 {
+            return Err(Error::InvalidInput(
+                "detectors.slow_window_hours must be at least 0.1".into(),
+            ));
+        }
         if self.detectors.lockstep_window_minutes.is_nan()
             || self.detectors.lockstep_window_minutes < 0.1
         {
