@@ -7,10 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::style::Style;
 use crate::{Error, Result};
 
 /// The scenario names, in the order their operations are planted and numbered.
-pub const SCENARIOS: [&str; 8] = [
+pub const SCENARIOS: [&str; 9] = [
     "like-farm",
     "aged-farm",
     "emulator-botnet",
@@ -19,6 +20,7 @@ pub const SCENARIOS: [&str; 8] = [
     "drip-followers",
     "data-harvest",
     "ban-evasion",
+    "hijacked-harvest",
 ];
 
 /// Accounts in the reference world that scale-free sizes are quoted for.
@@ -59,6 +61,8 @@ pub struct Config {
     pub data_harvest: DataHarvest,
     /// `ban-evasion`.
     pub ban_evasion: BanEvasion,
+    /// `hijacked-harvest`.
+    pub hijacked_harvest: HijackedHarvest,
 }
 
 impl Default for Config {
@@ -79,6 +83,7 @@ impl Default for Config {
             drip_followers: DripFollowers::default(),
             data_harvest: DataHarvest::default(),
             ban_evasion: BanEvasion::default(),
+            hijacked_harvest: HijackedHarvest::default(),
         }
     }
 }
@@ -170,6 +175,23 @@ pub struct Organic {
     pub live_fans: [u32; 2],
     /// Posts during one live broadcast, `[min, max]`. Default `[5, 10]`.
     pub live_posts: [u32; 2],
+    /// People whose work is reading profiles (recruiters, moderators), per 50 000 accounts:
+    /// hundreds of profile reads on a working day, in working hours (`heavy-reader`).
+    /// Default 10.
+    pub heavy_readers: f64,
+    /// Profile reads of one heavy reader on a working day, `[min, max]`. Default `[150, 700]`.
+    pub heavy_reader_reads: [u32; 2],
+    /// Niche communities per 50 000 accounts: a small group that likes nearly every post of
+    /// its few pages within hours, every day (`niche-community`). Default 2.
+    pub niche_communities: f64,
+    /// Members of one niche community, `[min, max]`. Default `[20, 60]`.
+    pub niche_members: [u32; 2],
+    /// Fan-club "streaming parties" per week: a club announces a time and its members like,
+    /// share and comment on a creator's new post within the same half hour (`fan-club`).
+    /// Default 2.
+    pub streaming_parties_per_week: f64,
+    /// Members of one fan club, `[min, max]`. Default `[60, 250]`.
+    pub fan_club_members: [u32; 2],
 }
 
 impl Default for Organic {
@@ -211,6 +233,12 @@ impl Default for Organic {
             live_events_per_week: 4.0,
             live_fans: [40, 160],
             live_posts: [5, 10],
+            heavy_readers: 10.0,
+            heavy_reader_reads: [150, 700],
+            niche_communities: 2.0,
+            niche_members: [20, 60],
+            streaming_parties_per_week: 2.0,
+            fan_club_members: [60, 250],
         }
     }
 }
@@ -240,6 +268,9 @@ pub struct LikeFarm {
     pub subnets: u32,
     /// Accounts logged in on one phone of the farm. Default 8.
     pub accounts_per_device: u32,
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for LikeFarm {
@@ -255,6 +286,7 @@ impl Default for LikeFarm {
             created_days_before: [2, 20],
             subnets: 2,
             accounts_per_device: 8,
+            style: Style::default(),
         }
     }
 }
@@ -282,6 +314,9 @@ pub struct AgedFarm {
     pub proxy_pool: u32,
     /// Account age in years, `[min, max]`. Default `[2, 9]`.
     pub age_years: [f64; 2],
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for AgedFarm {
@@ -296,6 +331,7 @@ impl Default for AgedFarm {
             proxy_share: 0.9,
             proxy_pool: 3000,
             age_years: [2.0, 9.0],
+            style: Style::default(),
         }
     }
 }
@@ -328,6 +364,9 @@ pub struct EmulatorBotnet {
     pub attestation_fail_share: f64,
     /// Camouflage: likes of popular posts per paid action. Default 0.05.
     pub camouflage: f64,
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for EmulatorBotnet {
@@ -344,6 +383,7 @@ impl Default for EmulatorBotnet {
             datacenter_ips: 12,
             attestation_fail_share: 0.6,
             camouflage: 0.05,
+            style: Style::default(),
         }
     }
 }
@@ -370,6 +410,9 @@ pub struct VendorApp {
     pub app_id: String,
     /// Vendor infrastructure addresses (in two /24s). Default 16.
     pub infra_ips: u32,
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for VendorApp {
@@ -384,6 +427,7 @@ impl Default for VendorApp {
             enroll_days: 5.0,
             app_id: "multiacct-pro".into(),
             infra_ips: 16,
+            style: Style::default(),
         }
     }
 }
@@ -407,6 +451,9 @@ pub struct CommentFarm {
     /// Share of events through residential proxies (the rest from a datacenter /24).
     /// Default 0.5.
     pub proxy_share: f64,
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for CommentFarm {
@@ -419,6 +466,7 @@ impl Default for CommentFarm {
             delivery_minutes: [10.0, 60.0],
             camouflage: 0.3,
             proxy_share: 0.5,
+            style: Style::default(),
         }
     }
 }
@@ -442,6 +490,9 @@ pub struct DripFollowers {
     pub camouflage: f64,
     /// Residential proxy exit addresses (each account keeps one for a day). Default 2000.
     pub proxy_pool: u32,
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for DripFollowers {
@@ -454,6 +505,7 @@ impl Default for DripFollowers {
             jitter: 0.1,
             camouflage: 0.2,
             proxy_pool: 2000,
+            style: Style::default(),
         }
     }
 }
@@ -486,6 +538,15 @@ pub struct DataHarvest {
     pub jitter: f64,
     /// Posts read per victim after the profile and friend list. Default 2.
     pub posts_per_victim: u32,
+    /// Hours each harvesting account pauses every night in its time zone, like a person
+    /// asleep (0: around the clock). Default 0.
+    pub sleep_hours: f64,
+    /// Walk the follow graph breadth-first (true) or read accounts in a random order (false).
+    /// Default true.
+    pub walk: bool,
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for DataHarvest {
@@ -498,6 +559,50 @@ impl Default for DataHarvest {
             run_days: 7.0,
             jitter: 0.05,
             posts_per_victim: 2,
+            sleep_hours: 0.0,
+            walk: true,
+            style: Style::default(),
+        }
+    }
+}
+
+/// `hijacked-harvest`: the vendor reads the friends of the real people whose logins it holds,
+/// through their own sessions, from its emulators: the people read are the victims, the
+/// people whose sessions were used are compromised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HijackedHarvest {
+    /// Hijacked sessions (real accounts). Default 40 per 50 000 (at least 6).
+    pub accounts: Option<u32>,
+    /// Reads per session per day, `[min, max]`. Default `[80, 600]`.
+    pub reads_per_day: [f64; 2],
+    /// Day of the window the harvest starts. Default 3.
+    pub start_day: f64,
+    /// Days it runs. Default 6.
+    pub run_days: f64,
+    /// The vendor's emulator images the sessions are replayed from. Default 4.
+    pub emulators: u32,
+    /// The vendor's addresses (in one datacenter /24). Default 6.
+    pub ips: u32,
+    /// Hours each session pauses every night in its owner's time zone (0: around the clock).
+    /// Default 0.
+    pub sleep_hours: f64,
+    /// Send the official client's string (true) or the vendor's bot client (false).
+    /// Default true.
+    pub spoof_client: bool,
+}
+
+impl Default for HijackedHarvest {
+    fn default() -> Self {
+        Self {
+            accounts: None,
+            reads_per_day: [80.0, 600.0],
+            start_day: 3.0,
+            run_days: 6.0,
+            emulators: 4,
+            ips: 6,
+            sleep_hours: 0.0,
+            spoof_client: true,
         }
     }
 }
@@ -526,6 +631,9 @@ pub struct BanEvasion {
     /// Share of the comeback's devices that are the banned operation's devices again.
     /// Default 0.3.
     pub reuse_device_share: f64,
+    /// How the vendor works: timing, participation, network, devices, client, ages,
+    /// padding (see [`Style`]). Defaults change nothing.
+    pub style: Style,
 }
 
 impl Default for BanEvasion {
@@ -540,6 +648,7 @@ impl Default for BanEvasion {
             ban_at: 0.45,
             comeback_after_days: [0.3, 1.5],
             reuse_device_share: 0.3,
+            style: Style::default(),
         }
     }
 }
@@ -815,6 +924,68 @@ impl Config {
                 "aged_farm.proxy_pool / drip_followers.proxy_pool",
                 "must be at least 1",
             );
+        }
+        for (what, style) in [
+            ("like_farm", &self.like_farm.style),
+            ("aged_farm", &self.aged_farm.style),
+            ("emulator_botnet", &self.emulator_botnet.style),
+            ("vendor_app", &self.vendor_app.style),
+            ("comment_farm", &self.comment_farm.style),
+            ("drip_followers", &self.drip_followers.style),
+            ("data_harvest", &self.data_harvest.style),
+            ("ban_evasion", &self.ban_evasion.style),
+        ] {
+            style.check(what).map_err(Error::Config)?;
+        }
+        let h = &self.hijacked_harvest;
+        let (d, o) = (&self.data_harvest, &self.organic);
+        if !(0.0..=16.0).contains(&d.sleep_hours) || !(0.0..=16.0).contains(&h.sleep_hours) {
+            return bad(
+                "data_harvest.sleep_hours / hijacked_harvest.sleep_hours",
+                "must be between 0 and 16",
+            );
+        }
+        if !(0.0 < h.reads_per_day[0]
+            && h.reads_per_day[0] <= h.reads_per_day[1]
+            && h.reads_per_day[1] <= 86_400.0)
+        {
+            return bad(
+                "hijacked_harvest.reads_per_day",
+                "must be 0 < min <= max <= 86 400",
+            );
+        }
+        if h.emulators == 0 || h.ips == 0 || h.ips > 250 {
+            return bad(
+                "hijacked_harvest.emulators / ips",
+                "must be at least 1 (and ips at most 250)",
+            );
+        }
+        if !(h.start_day >= 0.0 && h.run_days > 0.0) {
+            return bad(
+                "hijacked_harvest.start_day / run_days",
+                "must be >= 0 and > 0",
+            );
+        }
+        for (what, v) in [
+            ("organic.heavy_readers", o.heavy_readers),
+            ("organic.niche_communities", o.niche_communities),
+            (
+                "organic.streaming_parties_per_week",
+                o.streaming_parties_per_week,
+            ),
+        ] {
+            if !(0.0..=1e4).contains(&v) {
+                return bad(what, "must be between 0 and 10 000");
+            }
+        }
+        for (what, r) in [
+            ("organic.heavy_reader_reads", o.heavy_reader_reads),
+            ("organic.niche_members", o.niche_members),
+            ("organic.fan_club_members", o.fan_club_members),
+        ] {
+            if r[0] == 0 || r[0] > r[1] || r[1] > 100_000 {
+                return bad(what, "must be 1 <= min <= max <= 100 000");
+            }
         }
         Ok(())
     }

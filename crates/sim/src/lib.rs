@@ -46,6 +46,7 @@
 //! ```
 
 mod catalog;
+mod cohorts;
 mod config;
 mod error;
 mod events;
@@ -55,16 +56,19 @@ mod output;
 mod rng;
 mod sim;
 mod special;
+mod style;
 mod text;
 mod time;
+mod vary;
 mod world;
 
 pub use config::{
     AgedFarm, BanEvasion, CommentFarm, Config, DataHarvest, DripFollowers, EmulatorBotnet,
-    HarvestVia, LikeFarm, Organic, REFERENCE_ACCOUNTS, SCENARIOS, VendorApp,
+    HarvestVia, HijackedHarvest, LikeFarm, Organic, REFERENCE_ACCOUNTS, SCENARIOS, VendorApp,
 };
 pub use error::{Error, Result};
 pub use lockstep_ingest::write::{EventRow, Format};
 pub use output::{OperationSummary, SCHEMA_VERSION, Summary, simulate};
 pub use sim::{AccountView, DeviceView, Highlight, Operation, Simulation};
+pub use style::{DeviceMode, Network, Style, Timing};
 pub use world::{Label, group};

@@ -8,6 +8,7 @@ use lockstep_core::action::KNOWN_VERBS;
 use lockstep_ingest::write::EventRow;
 use rayon::prelude::*;
 
+use crate::cohorts;
 use crate::config::Config;
 use crate::events::{Buf, Ev, NO_OP, NONE, SHARED_TEXT, tk};
 use crate::ops::{self, Op};
@@ -149,6 +150,7 @@ impl Simulation {
         let mut world = World::organic(cfg);
         let mut extra = Buf::default();
         let specials = special::plan(&mut world, &cfg.organic, &mut extra);
+        cohorts::plan(&mut world, &cfg.organic, &mut extra);
         let ops = ops::plan(&mut world, cfg, &scenarios, &mut extra);
         for e in &mut extra.evs {
             if e.text != NONE {

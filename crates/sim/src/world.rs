@@ -70,8 +70,17 @@ pub mod group {
     pub const GENERIC_COMMENTER: u16 = 64;
     /// Uses a legitimate scheduling tool (`api:<tool>`).
     pub const API_USER: u16 = 128;
+    /// Reads hundreds of profiles on working days, in working hours (recruiter, moderator).
+    pub const HEAVY_READER: u16 = 256;
+    /// Likes nearly every post of a few small pages within hours (a niche community).
+    pub const NICHE_COMMUNITY: u16 = 512;
+    /// Took part in a fan club's streaming party (likes, shares and replays at an announced
+    /// time).
+    pub const FAN_CLUB: u16 = 1024;
+    /// Lives in a household whose members share one tablet.
+    pub const SHARED_TABLET: u16 = 2048;
     /// The tags' names, bit 0 first.
-    pub const NAMES: [&str; 8] = [
+    pub const NAMES: [&str; 12] = [
         "viral-liker",
         "live-fan",
         "power-user",
@@ -80,6 +89,10 @@ pub mod group {
         "household",
         "generic-commenter",
         "api-user",
+        "heavy-reader",
+        "niche-community",
+        "fan-club",
+        "shared-tablet",
     ];
 }
 
@@ -211,6 +224,30 @@ impl Posts {
         let ps = self.of(owner);
         let k = ps.partition_point(|&p| self.created[p as usize] <= t);
         (k > 0).then(|| ps[k - 1])
+    }
+
+    /// An ordinary post created in `[t - window, t)`, of community `comm` when one of a few
+    /// draws finds one (padding that looks like an interest rather than a trend).
+    pub(crate) fn community_at(
+        &self,
+        rng: &mut Rng,
+        t: i64,
+        window: i64,
+        comm: [u8; 2],
+    ) -> Option<u32> {
+        let hi = self.created.partition_point(|&c| c < t);
+        let lo = self.created.partition_point(|&c| c < t - window);
+        if hi <= lo {
+            return None;
+        }
+        let mut p = (lo + rng.index(hi - lo)) as u32;
+        for _ in 0..8 {
+            if comm.contains(&self.comm[p as usize]) {
+                break;
+            }
+            p = (lo + rng.index(hi - lo)) as u32;
+        }
+        Some(p)
     }
 
     /// A popular post created in `[t - window, t)`, if any.
@@ -980,6 +1017,14 @@ impl World {
         let h = hourly.sample(rng) as i64;
         let t = h * HOUR + rng.range_i64(0, HOUR) + self.chrono[a as usize] as i64 * MIN;
         t.rem_euclid(DAY)
+    }
+
+    /// The hour (0–23) account `a`'s own daily rhythm places UTC time `t` in.
+    #[inline]
+    pub(crate) fn local_hour(&self, a: u32, t: i64) -> usize {
+        let ai = a as usize;
+        let local = t + (self.tz[ai] as i64 - self.chrono[ai] as i64) * MIN;
+        (local.rem_euclid(DAY) / HOUR) as usize
     }
 
     /// The UTC time in UTC day `[t0, t0 + DAY)` at which account `a`'s clock shows `local`.

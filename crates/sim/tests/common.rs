@@ -64,6 +64,7 @@ pub(crate) fn config() -> Config {
     cfg.data_harvest.run_days = 3.0;
     cfg.vendor_app.start_day = 1.5;
     cfg.vendor_app.enroll_days = 1.0;
+    cfg.hijacked_harvest.start_day = 1.0;
     cfg
 }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use lockstep_core::Attestation;
-use lockstep_sim::{Label, SCENARIOS};
+use lockstep_sim::{Label, SCENARIOS, group};
 
 use crate::common::{E, world};
 
@@ -367,9 +367,14 @@ fn harvesters_read_far_more_profiles_than_anyone() {
         distinct.entry(e.actor).or_default().insert(&e.target);
     }
     let harvesters: BTreeSet<u32> = op.accounts.iter().map(|a| w.acct(a)).collect();
+    // Anyone but the harvesters, the sessions another harvest drives, and the people whose
+    // work is reading profiles (a hard negative of their own, tested below).
     let max_organic = distinct
         .iter()
-        .filter(|(a, _)| !harvesters.contains(a))
+        .filter(|(a, _)| {
+            let v = w.sim.account(**a as usize);
+            !harvesters.contains(a) && v.label == Label::Organic && !v.has(group::HEAVY_READER)
+        })
         .map(|(_, s)| s.len())
         .max()
         .unwrap();
@@ -449,5 +454,96 @@ fn beneficiaries_and_compromised_labels_are_consistent() {
         .accounts()
         .filter(|a| a.label == Label::Compromised)
         .count();
-    assert_eq!(compromised, w.op("op-vendor-app-1").accounts.len());
+    assert_eq!(
+        compromised,
+        w.op("op-vendor-app-1").accounts.len() + w.op("op-hijacked-harvest-1").accounts.len()
+    );
+}
+
+#[test]
+fn hijacked_sessions_read_their_owners_friends_from_the_vendors_emulators() {
+    let w = world();
+    let op = w.op("op-hijacked-harvest-1");
+    assert!(op.accounts.len() >= 6);
+    let sessions: BTreeSet<u32> = op.accounts.iter().map(|a| w.acct(a)).collect();
+    for &s in &sessions {
+        assert_eq!(w.sim.account(s as usize).label, Label::Compromised);
+    }
+    let reads: Vec<&E> = w.op_events(&op.id).collect();
+    assert!(reads.len() > 500, "{} reads", reads.len());
+    // Every read is a view, from a device the sessions' owners never use themselves.
+    let own_devices: BTreeSet<&str> = w
+        .events
+        .iter()
+        .filter(|e| e.op.is_none() && sessions.contains(&e.actor))
+        .filter_map(|e| e.device.as_deref())
+        .collect();
+    for e in &reads {
+        assert_eq!(e.action, "view");
+        assert!(sessions.contains(&e.actor));
+        let d = e.device.as_deref().expect("replayed on a device");
+        assert!(
+            !own_devices.contains(d),
+            "read from the owner's own device {d}"
+        );
+    }
+    // The sessions' owners go on with their own lives.
+    assert!(
+        w.events
+            .iter()
+            .filter(|e| e.op.is_none() && sessions.contains(&e.actor))
+            .count()
+            > 10
+    );
+    // Victims are the people whose profiles were read.
+    let read: BTreeSet<&str> = reads
+        .iter()
+        .filter(|e| e.target.starts_with('u'))
+        .map(|e| e.target.as_str())
+        .collect();
+    let victims: BTreeSet<&str> = op.victims.iter().map(String::as_str).collect();
+    assert_eq!(read, victims);
+}
+
+#[test]
+fn heavy_readers_read_on_working_days_in_working_hours() {
+    let w = world();
+    let readers: BTreeSet<u32> = w
+        .sim
+        .accounts()
+        .enumerate()
+        .filter(|(_, a)| a.has(group::HEAVY_READER))
+        .map(|(i, _)| i as u32)
+        .collect();
+    assert!(!readers.is_empty());
+    let mut per_day: HashMap<(u32, i64), usize> = HashMap::new();
+    for e in w
+        .events
+        .iter()
+        .filter(|e| readers.contains(&e.actor) && e.action == "view" && e.target.starts_with('u'))
+    {
+        *per_day.entry((e.actor, e.ts.div_euclid(DAY))).or_default() += 1;
+    }
+    assert!(per_day.values().any(|&n| n >= 100), "{per_day:?}");
+}
+
+#[test]
+fn hard_negative_cohorts_are_planted_and_tagged() {
+    let w = world();
+    for bit in [
+        group::HEAVY_READER,
+        group::NICHE_COMMUNITY,
+        group::FAN_CLUB,
+        group::SHARED_TABLET,
+    ] {
+        let n = w.sim.accounts().filter(|a| a.has(bit)).count();
+        assert!(n > 0, "no account tagged {bit}");
+        assert!(
+            w.sim
+                .accounts()
+                .filter(|a| a.has(bit))
+                .all(|a| a.label != Label::Fake),
+            "a fake account in cohort {bit}"
+        );
+    }
 }

@@ -11,5 +11,7 @@ mod golden;
 mod organic;
 // Each planted operation has its shape, and the truth files agree with the events.
 mod operations;
+// Vendors that vary: `Config::vary` draws valid, reproducible worlds.
+mod vary;
 // User mistakes are clear errors; written files read back through `lockstep-ingest`.
 mod errors;

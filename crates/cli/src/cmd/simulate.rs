@@ -22,7 +22,7 @@ pub(crate) struct Args {
     seed: Option<u64>,
     /// Scenarios to plant, comma-separated: `all`, `none`, or names among like-farm,
     /// aged-farm, emulator-botnet, vendor-app, comment-farm, drip-followers, data-harvest,
-    /// ban-evasion [default: all, or the config file's].
+    /// ban-evasion, hijacked-harvest [default: all, or the config file's].
     #[arg(long, value_delimiter = ',')]
     scenario: Option<Vec<String>>,
     /// Output format: jsonl, jsonl.gz, csv or parquet.
@@ -34,6 +34,12 @@ pub(crate) struct Args {
     /// One events file per day (`events-000.<ext>`, …), written in parallel.
     #[arg(long)]
     split: bool,
+    /// Vendors that vary: draw every scenario's working style (delivery spread,
+    /// participation, timing, network, devices, client, ages, padding, harvest rate and
+    /// rhythm) and the hard negatives' sizes from the ranges in `docs/SIMULATOR.md`, per
+    /// seed. The draw is written to `world.json` under `config`.
+    #[arg(long)]
+    vary: bool,
 }
 
 /// Runs `lockstep simulate`.
@@ -60,6 +66,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     }
     if args.split {
         cfg.split_events = true;
+    }
+    if args.vary {
+        cfg.vary(cfg.seed);
     }
     let format: Format = args.format.parse().map_err(|_| {
         anyhow::anyhow!(
