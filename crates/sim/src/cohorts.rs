@@ -8,7 +8,7 @@ use lockstep_core::action;
 use crate::config::{Organic, REFERENCE_ACCOUNTS};
 use crate::events::{Buf, NO_OP, NONE, tk};
 use crate::organic::session_ctx;
-use crate::rng::{Rng, tag};
+use crate::rng::{Cdf, Rng, tag};
 use crate::time::{DAY, HOUR, MIN, SEC};
 use crate::world::{Kind, World, group};
 
@@ -137,12 +137,19 @@ fn niche_communities(w: &World, o: &Organic, buf: &mut Buf, tagged: &mut Vec<(u3
         } else {
             pool
         };
+        // Members by activity, as for every organic cohort: the keen are mostly the active.
         let m = rng.range_u32(o.niche_members[0], o.niche_members[1]) as usize;
-        let members: Vec<u32> = rng
-            .sample_distinct(pool.len(), m)
-            .into_iter()
-            .map(|i| pool[i as usize])
-            .collect();
+        let cdf = Cdf::new(pool.iter().map(|&a| (w.rate[a as usize] as f64).sqrt()));
+        let mut members: Vec<u32> = Vec::with_capacity(m);
+        for _ in 0..m * 20 {
+            if members.len() >= m.min(pool.len()) {
+                break;
+            }
+            let a = pool[cdf.sample(&mut rng)];
+            if !members.contains(&a) {
+                members.push(a);
+            }
+        }
         for &a in &members {
             tagged.push((a, group::NICHE_COMMUNITY));
             let keen = rng.range_f64(0.75, 0.98);
