@@ -34,6 +34,9 @@
 //! - [`ranges`]: address ranges (IPv4 /24, IPv6 /48) judged against their own traffic: mostly
 //!   fresh accounts engaging targets the rest of the platform hardly engages —
 //!   [`ranges::suspicious_ranges`].
+//! - [`capture`]: infrastructure that acts together — a client or an address range through
+//!   which a group made most of the engagement of several owners' targets while it carries
+//!   little of the platform's traffic — [`capture::infrastructure_captures`].
 //! - [`harvest`]: reads far beyond the log's own heaviest readers, around the clock or by a
 //!   crew sharing devices and addresses, and reads through vendors' reading devices (hijacked
 //!   sessions) — [`harvest::harvesters`].
@@ -68,6 +71,7 @@
 //! ```
 
 pub mod bursts;
+pub mod capture;
 pub mod content;
 pub mod dense;
 pub mod devices;

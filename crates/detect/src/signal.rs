@@ -42,6 +42,10 @@ pub enum Reason {
     /// Reads (views) far beyond the log's heaviest readers in a shape no person keeps, or
     /// through a vendor's reading device (harvesting).
     MachineRateReads,
+    /// A client or address range through which a group of accounts made most of the
+    /// engagement of several owners' targets, while it carries little of the platform's
+    /// traffic (infrastructure that acts together).
+    CapturedTargets,
 }
 
 impl Reason {
@@ -57,6 +61,7 @@ impl Reason {
             }
             Reason::IpRange => "ip-range",
             Reason::MachineRateReads => "machine-rate-reads",
+            Reason::CapturedTargets => "captured-targets",
         }
     }
 }

@@ -5,7 +5,8 @@
 mod factories;
 // Optimised detectors against `lockstep_detect::reference` on seeded worlds and random logs.
 mod oracle;
-// The address-range, device and trust detectors against their references.
+// The capture, address-range, device and trust detectors against their references.
+mod oracle_capture;
 mod oracle_devices;
 mod oracle_ranges;
 mod oracle_trust;

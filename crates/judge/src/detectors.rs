@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use lockstep_core::{EventLog, action};
 use lockstep_detect::bursts::{burst_crowds, bursts_indexed};
+use lockstep_detect::capture::infrastructure_captures;
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::harvest::harvesters;
@@ -180,6 +181,14 @@ pub fn run_detectors(
             Ok(harvesters(log, &policy.harvest)?.signals(log))
         })
     };
+    let capture = || {
+        timed("detect.capture", d.capture, || {
+            Ok(infrastructure_captures(log, &policy.capture)?
+                .iter()
+                .map(|c| c.to_signal(log))
+                .collect())
+        })
+    };
     let ranges = || {
         timed("detect.ranges", d.ranges, || {
             Ok(suspicious_ranges(g, &policy.ranges.config())?.signals(log))
@@ -192,15 +201,17 @@ pub fn run_detectors(
     let a2 = slow();
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
-    let (f, (h, (k, (m, (v, p))))) = rayon::join(content, || {
+    let (f, (h, (k, (m, (v, (p, x)))))) = rayon::join(content, || {
         rayon::join(rates, || {
             rayon::join(ranges, || {
-                rayon::join(bursts, || rayon::join(harvest, pools))
+                rayon::join(bursts, || {
+                    rayon::join(harvest, || rayon::join(pools, capture))
+                })
             })
         })
     });
     let mut signals = Vec::new();
-    for r in [a, a2, b, c, e, f, h, k, m, v, p] {
+    for r in [a, a2, b, c, e, f, h, k, m, v, p, x] {
         let (s, t) = r?;
         signals.extend(s);
         for (name, d) in t {

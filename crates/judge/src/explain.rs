@@ -75,6 +75,11 @@ pub fn reason_meaning(code: &str) -> &'static str {
             "a fresh account engaging from an address range (IPv4 /24, IPv6 /48) of mostly fresh \
              accounts whose engagement goes to targets the rest of the platform hardly engages"
         }
+        "captured-targets" => {
+            "its engagement came through a client or an address range through which a group of \
+             accounts made most of the engagement of several owners' targets, while that client \
+             or range carries little of the platform's traffic: infrastructure that acts together"
+        }
         _ => "",
     }
 }

@@ -222,6 +222,7 @@ enum Kind {
     Content,
     Rate,
     Range,
+    Capture,
 }
 
 impl Kind {
@@ -235,6 +236,7 @@ impl Kind {
             Kind::Content => Reasons::CONTENT_TEMPLATE,
             Kind::Rate => Reasons::RATE_ANOMALY,
             Kind::Range => Reasons::IP_RANGE,
+            Kind::Capture => Reasons::CAPTURED_TARGETS,
         }
     }
 }
@@ -358,7 +360,13 @@ pub fn judge_indexed(
         if s.reason != Reason::LockstepGroup {
             continue;
         }
-        let weight = if median_burst_ms(log, s) <= tight {
+        // A group that only ever engaged one or two owners' targets together is, as often as
+        // not, their audience (a fan club's parties); a vendor has customers. Such a group
+        // weighs as a loose one: suspicious, and flagged only with the operation's own
+        // infrastructure behind it.
+        let weight = if median_burst_ms(log, s) <= tight
+            && distinct_owners(log, &s.events) >= policy.verdict.min_group_owners as usize
+        {
             policy.verdict.lockstep_weight
         } else {
             policy.verdict.loose_lockstep_weight
@@ -428,6 +436,13 @@ pub fn judge_indexed(
                 Kind::Range,
                 policy.ranges.weight,
                 policy.ranges.join_share,
+                3,
+                false,
+            ),
+            Reason::CapturedTargets => (
+                Kind::Capture,
+                policy.verdict.capture_weight,
+                policy.verdict.capture_join_share,
                 3,
                 false,
             ),
@@ -747,6 +762,25 @@ pub fn judge_indexed(
     })
 }
 
+/// The distinct owners of `events`' targets (a target without an owner stands for itself).
+fn distinct_owners(log: &EventLog, events: &[u32]) -> usize {
+    let (owner, target) = (log.owner(), log.target());
+    let mut v: Vec<(bool, Id)> = events
+        .iter()
+        .map(|&e| {
+            let o = owner[e as usize];
+            if o == NONE {
+                (false, target[e as usize])
+            } else {
+                (true, o)
+            }
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
+}
+
 /// Opens an operation seeded by signal `i`: a new seed and the evidence source that points at
 /// it (tagged with `kind`'s reason). Returns `(seed, source)`.
 fn open_seed(
@@ -901,7 +935,8 @@ fn score_account(
             | Kind::Harvest
             | Kind::Content
             | Kind::Rate
-            | Kind::Range => s.weight,
+            | Kind::Range
+            | Kind::Capture => s.weight,
             Kind::Expansion => {
                 if own_seed == s.seed {
                     // A member's own in-burst events: more of the same evidence.

@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-12-07.2";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-12-07.3";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -36,6 +36,9 @@ pub struct Policy {
     pub bursts: Bursts,
     /// Address ranges judged against their own traffic.
     pub ranges: Ranges,
+    /// Infrastructure that acts together (the capture detector's config; its evidence
+    /// weighs `verdict.capture_weight`).
+    pub capture: lockstep_detect::capture::CaptureConfig,
     /// Telling a real person's account that a vendor drives (`compromised`) from an account
     /// that exists only for the operation (`fake`).
     pub history: History,
@@ -57,6 +60,7 @@ impl Default for Policy {
             rates: Rates::default(),
             bursts: Bursts::default(),
             ranges: Ranges::default(),
+            capture: lockstep_detect::capture::CaptureConfig::default(),
             history: History::default(),
             corroboration: crate::corroborate::Corroboration::default(),
         }
@@ -120,6 +124,9 @@ pub struct Detectors {
     /// Follower pools (accounts whose follows go to customers that share their followers).
     /// Default true.
     pub pools: bool,
+    /// Infrastructure that acts together (a client or address range that captured several
+    /// owners' targets). Default true.
+    pub capture: bool,
 }
 
 impl Default for Detectors {
@@ -143,6 +150,7 @@ impl Default for Detectors {
             bursts: true,
             pools: true,
             ranges: true,
+            capture: true,
         }
     }
 }
@@ -180,6 +188,21 @@ pub struct Verdict {
     /// several members used) on at least `min_targets` targets and `min_days` days.
     /// Default 0.7.
     pub infrastructure_weight: f64,
+    /// Evidence weight of working through infrastructure that acts together (a client or an
+    /// address range that captured several owners' targets while carrying little of the
+    /// platform's traffic; `[capture]`). Default 0.9: it flags on its own, under the
+    /// repetition guard — most of several owners' engagement through one piece of
+    /// infrastructure few others use is what a vendor's delivery is.
+    pub capture_weight: f64,
+    /// Such a capture joins the operation that at least this share of its accounts already in
+    /// an operation belong to (at least three); otherwise it opens its own. Default 0.5.
+    pub capture_join_share: f64,
+    /// A tight lockstep group must have engaged the targets of at least this many owners to
+    /// weigh `lockstep_weight`; otherwise it weighs `loose_lockstep_weight`. Default 2: a
+    /// group that only ever engaged one creator's posts together is as often that creator's
+    /// audience (a fan club's streaming parties) as a vendor's single customer, and only the
+    /// operation's own infrastructure tells them apart.
+    pub min_group_owners: u32,
 }
 
 impl Default for Verdict {
@@ -194,6 +217,9 @@ impl Default for Verdict {
             loose_lockstep_weight: 0.6,
             harvest_weight: 0.95,
             infrastructure_weight: 0.7,
+            min_group_owners: 2,
+            capture_weight: 0.9,
+            capture_join_share: 0.5,
         }
     }
 }
@@ -700,6 +726,15 @@ impl Policy {
         unit("rates.join_share", self.rates.join_share)?;
         unit("ranges.weight", self.ranges.weight)?;
         unit("ranges.join_share", self.ranges.join_share)?;
+        unit("verdict.capture_weight", self.verdict.capture_weight)?;
+        unit(
+            "verdict.capture_join_share",
+            self.verdict.capture_join_share,
+        )?;
+        self.capture.validate().map_err(|e| match e {
+            lockstep_detect::Error::InvalidInput(m) => Error::InvalidInput(format!("capture.{m}")),
+            other => Error::InvalidInput(format!("capture: {other}")),
+        })?;
         unit("bursts.attach_share", self.bursts.attach_share)?;
         self.bursts.validate()?;
         unit("bursts.crowd_weight", self.bursts.crowd_weight)?;

@@ -8,7 +8,7 @@ use std::ops::{BitAnd, BitOr, BitOrAssign, Not};
 pub struct Reasons(u32);
 
 /// Every reason code, in bit order.
-pub const REASON_CODES: [&str; 20] = [
+pub const REASON_CODES: [&str; 21] = [
     "lockstep-group",
     "lockstep-expansion",
     "dense-subgraph",
@@ -29,6 +29,7 @@ pub const REASON_CODES: [&str; 20] = [
     "emulated-device",
     "trusted-account",
     "ip-range",
+    "captured-targets",
 ];
 
 impl Reasons {
@@ -79,6 +80,9 @@ impl Reasons {
     /// A fresh account engaging from an address range (IPv4 /24, IPv6 /48) of mostly fresh
     /// accounts whose engagement goes to targets the rest of the platform hardly engages.
     pub const IP_RANGE: Reasons = Reasons(1 << 19);
+    /// Worked through a client or address range that captured several owners' targets
+    /// while carrying little of the platform's traffic (infrastructure that acts together).
+    pub const CAPTURED_TARGETS: Reasons = Reasons(1 << 20);
 
     /// Whether no code is set.
     pub fn is_empty(self) -> bool {

@@ -6,6 +6,7 @@
 //! disagreement points at the optimisation, not at a difference in meaning.
 
 pub mod bursts;
+pub mod capture;
 pub mod content;
 pub mod devices;
 pub mod fraudar;
