@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::Result;
 use crate::error::ensure_input;
 use crate::ranges::{network_ids, network_name};
-use crate::signal::{Aspects, Reason, Signal, distinct_of};
+use crate::signal::{Aspect, Aspects, Reason, Signal, distinct_of};
 
 /// How infrastructure capture is judged. See each field for its default and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -392,7 +392,12 @@ impl Capture {
                 time,
                 ips: distinct_of(log.ip(), &self.events),
                 devices: distinct_of(log.device(), &self.events),
-                concentrated: Vec::new(),
+                // The kind of key: every event of the signal came through this one client or
+                // this one range (the judge counts it as the operation's infrastructure).
+                concentrated: vec![match self.kind {
+                    KeyKind::Client => Aspect::Clients,
+                    KeyKind::Network => Aspect::Ips,
+                }],
             },
             summary: format!(
                 "{what} {}: {} of its {} accounts made {:.0}% of the engagement of {} targets \

@@ -26,7 +26,7 @@ use std::time::Instant;
 use lockstep_core::{EventLog, Id, NONE, action};
 use lockstep_detect::lockstep::LockstepConfig;
 use lockstep_detect::ranges::network_key;
-use lockstep_detect::{Reason, Signal};
+use lockstep_detect::{Aspect, Reason, Signal};
 use lockstep_graph::{Bipartite, GraphIndex, TimeIndexed};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -622,7 +622,24 @@ pub fn judge_indexed(
     let is_third_party: Vec<bool> = (0..log.clients.len() as Id)
         .map(|c| log.clients.resolve(c).starts_with("api:"))
         .collect();
-    let infra = infrastructure(log, &candidates, n_seeds, &is_third_party, policy);
+    let mut infra = infrastructure(log, &candidates, n_seeds, &is_third_party, policy);
+    for s in signals
+        .iter()
+        .filter(|s| s.reason == Reason::CapturedTargets && !s.events.is_empty())
+    {
+        let e = s.events[0] as usize;
+        match s.aspects.concentrated.first() {
+            Some(Aspect::Clients) => infra.captured_clients.push(log.client()[e]),
+            Some(Aspect::Ips) if log.ip()[e] != NONE => {
+                infra
+                    .captured_nets
+                    .push(infra.net_of_ip[log.ip()[e] as usize]);
+            }
+            _ => {}
+        }
+    }
+    infra.captured_clients.sort_unstable();
+    infra.captured_nets.sort_unstable();
     timings.push("judge.infrastructure", t3.elapsed());
 
     // 4. History: fake or compromised; flags.
@@ -1033,6 +1050,11 @@ struct Infra {
     clients: Vec<Vec<Id>>,
     /// The network id of each IP id.
     net_of_ip: Vec<Id>,
+    /// Clients and networks (dense ids) that captured several owners' targets: the
+    /// infrastructure of whichever operation their members were placed in (a farm split over
+    /// several groups shares one range, so no single group is its exclusive user).
+    captured_clients: Vec<Id>,
+    captured_nets: Vec<Id>,
 }
 
 fn infrastructure(
@@ -1153,6 +1175,8 @@ fn infrastructure(
         devices: collect(&|e| dev[e], None, true),
         clients: collect(&|e| cli[e], Some(third_party), false),
         net_of_ip,
+        captured_clients: Vec::new(),
+        captured_nets: Vec::new(),
     }
 }
 
@@ -1162,12 +1186,19 @@ fn infrastructure(
 fn through_infra(log: &EventLog, i: usize, infra: &Infra, s: usize) -> Reasons {
     let mut r = Reasons::default();
     let (c, ip, d) = (log.client()[i], log.ip()[i], log.device()[i]);
-    if c != NONE && infra.clients[s].binary_search(&c).is_ok() {
+    if c != NONE
+        && (infra.clients[s].binary_search(&c).is_ok()
+            || infra.captured_clients.binary_search(&c).is_ok())
+    {
         r |= Reasons::VENDOR_CLIENT;
     }
     if (ip != NONE
         && (infra.ips[s].binary_search(&ip).is_ok()
             || infra.nets[s]
+                .binary_search(&infra.net_of_ip[ip as usize])
+                .is_ok()
+            || infra
+                .captured_nets
                 .binary_search(&infra.net_of_ip[ip as usize])
                 .is_ok()))
         || (d != NONE && infra.devices[s].binary_search(&d).is_ok())

@@ -29,19 +29,20 @@
 //! use lockstep_core::{EventLogBuilder, RawEvent};
 //! use lockstep_judge::{Policy, Verdict, scan};
 //!
-//! // Eight accounts like the same post within two minutes, on eight different days; a
-//! // bystander likes one of the posts an hour later.
+//! // Eight accounts like the same post within two minutes, on eight different days, for
+//! // four customers; a bystander likes one of the posts an hour later.
 //! let mut b = EventLogBuilder::new();
 //! for day in 0..8i64 {
+//!     let buyer = format!("buyer{}", day % 4);
 //!     for m in 0..8i64 {
 //!         let (actor, target) = (format!("farm{m}"), format!("order{day}"));
 //!         b.push(&RawEvent { id: None, ts: day * 86_400_000 + m * 15_000, actor: &actor,
-//!             action: "like", target: &target, owner: Some("buyer"), text: None, ip: None,
+//!             action: "like", target: &target, owner: Some(&buyer), text: None, ip: None,
 //!             device: None, client: None, line: 1 }).unwrap();
 //!     }
 //! }
 //! b.push(&RawEvent { id: None, ts: 3_600_000, actor: "fan", action: "like",
-//!     target: "order0", owner: Some("buyer"), text: None, ip: None, device: None,
+//!     target: "order0", owner: Some("buyer0"), text: None, ip: None, device: None,
 //!     client: None, line: 1 }).unwrap();
 //! let log = b.finish();
 //! let (j, _timings) = scan(&log, &Policy::default()).unwrap();
