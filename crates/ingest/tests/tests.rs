@@ -15,5 +15,3 @@ mod side;
 mod run;
 // Writer to reader round trips, and random lines, with proptest.
 mod props;
-// Writer and reader throughput (ignored; run in release mode).
-mod throughput;

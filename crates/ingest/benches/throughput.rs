@@ -1,6 +1,7 @@
-//! Throughput of the writers and of `load`, per format. Slow: run in release mode with
-//! `cargo test -p lockstep-ingest --release -- --ignored throughput --nocapture`
-//! (`LOCKSTEP_TP_EVENTS` sets the event count, default 3 000 000).
+//! Throughput of the writers and of `load`, per format, and of pushing events into the core
+//! log: `cargo bench -p lockstep-ingest --bench throughput` (`LOCKSTEP_TP_EVENTS` sets the
+//! event count, default 3 000 000). A measurement, not a test: it prints rates and asserts
+//! nothing about them.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
@@ -22,8 +23,11 @@ fn cpu_secs() -> f64 {
         .map_or(0.0, |(u, s)| (u + s) / 100.0)
 }
 
-#[test]
-#[ignore = "slow; a release-mode measurement"]
+fn main() {
+    throughput();
+    core_push_rate();
+}
+
 fn throughput() {
     let n: usize = std::env::var("LOCKSTEP_TP_EVENTS")
         .ok()
@@ -126,8 +130,6 @@ fn throughput() {
     }
 }
 
-#[test]
-#[ignore = "slow; a release-mode measurement"]
 fn core_push_rate() {
     let n = 1_000_000usize;
     let rows: Vec<[String; 5]> = (0..n)
