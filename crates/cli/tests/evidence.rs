@@ -167,7 +167,7 @@ fn write(dir: &Path) -> PathBuf {
         ],
     );
     assert!(out.contains("lockstep evidence: wrote bundle"), "{out}");
-    assert!(out.contains("operation op-001 (like-farm), 40 events (40 flagged), 8 accounts, 2 beneficiaries, 5 bursts"), "{out}");
+    assert!(out.contains("operation op-001 (like-farm), 40 events (40 flagged), 8 accounts, 2 beneficiaries, 5 runs"), "{out}");
     assert!(out.contains("bundle sha256 "), "{out}");
     dir.join("bundle")
 }

@@ -20,9 +20,9 @@ use crate::manifest::{
 use crate::source::FindingsDir;
 use crate::text;
 
-/// Events of the same action on the same target closer than this belong to one burst of the
+/// Events of the same action on the same target closer than this belong to one run of the
 /// timeline.
-pub const BURST_GAP_MS: i64 = 60 * 60 * 1000;
+pub const RUN_GAP_MS: i64 = 60 * 60 * 1000;
 
 /// How [`write_bundle`] writes.
 #[derive(Debug, Clone)]
@@ -67,8 +67,8 @@ pub struct Written {
     pub accounts: usize,
     /// Beneficiaries in `beneficiaries.csv`.
     pub beneficiaries: usize,
-    /// Bursts in `timeline.csv`.
-    pub bursts: usize,
+    /// Runs in `timeline.csv`.
+    pub runs: usize,
     /// What the reader should know (also in `provenance.json` and `README.md`).
     pub notes: Vec<String>,
 }
@@ -310,8 +310,8 @@ struct Provenance<'a> {
     notes: &'a [String],
 }
 
-/// One burst of the timeline.
-pub(crate) struct Burst {
+/// One run of the timeline.
+pub(crate) struct Run {
     pub(crate) start: i64,
     pub(crate) end: i64,
     pub(crate) action: String,
@@ -418,8 +418,8 @@ fn write_files(
     write_json(&dir.join("reasoning.json"), &reasoning)?;
 
     // 3. Timeline and beneficiaries.
-    let bursts = bursts(log, &basis, &flag_of, o.kind == "scraping");
-    write_timeline(&bursts, &dir.join("timeline.csv"))?;
+    let runs = runs(log, &basis, &flag_of, o.kind == "scraping");
+    write_timeline(&runs, &dir.join("timeline.csv"))?;
     let beneficiaries = beneficiaries(log, &basis, op_json);
     write_beneficiaries(&beneficiaries, &dir.join("beneficiaries.csv"))?;
 
@@ -491,7 +491,7 @@ fn write_files(
         verdicts: &o.verdicts,
         reasons: &o.reasons,
         beneficiaries: &beneficiaries,
-        bursts: &bursts,
+        runs: &runs,
         plots: &plot_files,
         notes: &notes,
     });
@@ -522,7 +522,7 @@ fn write_files(
         flagged: o.flagged,
         accounts: accounts.len(),
         beneficiaries: beneficiaries.len(),
-        bursts: bursts.len(),
+        runs: runs.len(),
         notes,
     })
 }
@@ -792,15 +792,10 @@ fn write_accounts_csv(accounts: &[AccountJson<'_>], path: &Path) -> Result<()> {
     w.flush().map_err(io(path))
 }
 
-/// Groups `basis` (sorted by time) into bursts: events at most [`BURST_GAP_MS`] apart with the
+/// Groups `basis` (sorted by time) into runs: events at most [`RUN_GAP_MS`] apart with the
 /// same action and the same target — or, for reads (`by_actor`, scraping), the same actor;
 /// sorted by start.
-fn bursts(
-    log: &EventLog,
-    basis: &[u32],
-    flag_of: &HashMap<u32, &str>,
-    by_actor: bool,
-) -> Vec<Burst> {
+fn runs(log: &EventLog, basis: &[u32], flag_of: &HashMap<u32, &str>, by_actor: bool) -> Vec<Run> {
     let mut by_key: BTreeMap<(u8, Id), Vec<u32>> = BTreeMap::new();
     for &e in basis {
         let i = e as usize;
@@ -811,7 +806,7 @@ fn bursts(
         };
         by_key.entry((log.action()[i], who)).or_default().push(e);
     }
-    // The one value of a column in a burst, or "" when it has several (or none).
+    // The one value of a column in a run, or "" when it has several (or none).
     fn single(ids: &BTreeSet<Id>, resolve: impl Fn(Id) -> Option<String>) -> String {
         match ids.iter().next() {
             Some(&id) if ids.len() == 1 => resolve(id).unwrap_or_default(),
@@ -823,7 +818,7 @@ fn bursts(
         let mut start = 0;
         for i in 1..=events.len() {
             let split = i == events.len()
-                || log.ts()[events[i] as usize] - log.ts()[events[i - 1] as usize] > BURST_GAP_MS;
+                || log.ts()[events[i] as usize] - log.ts()[events[i - 1] as usize] > RUN_GAP_MS;
             if !split {
                 continue;
             }
@@ -832,7 +827,7 @@ fn bursts(
             let col = |c: &[Id]| -> BTreeSet<Id> { part.iter().map(|&e| c[e as usize]).collect() };
             let (actors, targets, owners) = (col(log.actor()), col(log.target()), col(log.owner()));
             let (first, last) = (part[0] as usize, part[part.len() - 1] as usize);
-            out.push(Burst {
+            out.push(Run {
                 start: log.ts()[first],
                 end: log.ts()[last],
                 action: log.verbs.name(action).to_owned(),
@@ -854,7 +849,7 @@ fn bursts(
     out
 }
 
-fn write_timeline(bursts: &[Burst], path: &Path) -> Result<()> {
+fn write_timeline(runs: &[Run], path: &Path) -> Result<()> {
     let mut w = csv_writer(path)?;
     let err = csv_err(path);
     w.write_record([
@@ -872,7 +867,7 @@ fn write_timeline(bursts: &[Burst], path: &Path) -> Result<()> {
         "last_event",
     ])
     .map_err(&err)?;
-    for b in bursts {
+    for b in runs {
         w.write_record([
             &text::rfc3339(b.start),
             &text::rfc3339(b.end),

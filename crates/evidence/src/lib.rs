@@ -13,7 +13,7 @@
 //! | `events.csv`, `events.parquet` | every event of the operation's accounts and every event flagged for it, by time, in the CONTRACT §1 input format |
 //! | `flagged_events.csv` | the findings' `event,operation,reasons` rows of those events |
 //! | `accounts.csv`, `reasoning.json` | per account its role, verdict, score, reason codes and the operation's signals behind them; the policy version |
-//! | `timeline.csv` | bursts (same action, same target, gaps ≤ an hour) in time order |
+//! | `timeline.csv` | runs (same action, same target, gaps ≤ an hour) in time order |
 //! | `beneficiaries.csv` | the owners of the engaged targets (the vendor's customers) with counts |
 //! | `report.html`, `plots/*.svg` | the report's section on the operation ([`lockstep_report::render_operation_section`]) |
 //! | `provenance.json` | the findings files and input files with their SHA-256, the tool, notes |
@@ -71,7 +71,7 @@ mod source;
 mod text;
 mod verify;
 
-pub use bundle::{BURST_GAP_MS, WriteOptions, Written, check_output, write_bundle};
+pub use bundle::{RUN_GAP_MS, WriteOptions, Written, check_output, write_bundle};
 pub use error::{Error, Result};
 pub use manifest::{FileEntry, Manifest};
 pub use source::{FINDINGS_FILES, FindingsDir, RecordedInputs};

@@ -115,7 +115,7 @@ fn writes_every_file_and_verifies() {
     assert_eq!(w.events, 25, "24 flagged likes and bot1's own event");
     assert_eq!(w.flagged, 24);
     assert_eq!(w.accounts, 6);
-    assert_eq!(w.bursts, 4);
+    assert_eq!(w.runs, 4);
     let paths: Vec<&str> = w.manifest.files.iter().map(|f| f.path.as_str()).collect();
     let mut want = vec![
         "README.md",
@@ -474,8 +474,8 @@ fn scraping_reads_are_grouped_by_account_and_owners_are_not_customers() {
     .unwrap();
     let source = FindingsDir::read(&f).unwrap();
     let w = write_bundle(&log, &source, "op-001", &out, &opts()).unwrap();
-    // Each bot's likes are 8 hours apart: one burst per bot and post, each naming its actor.
-    assert_eq!(w.bursts, 24);
+    // Each bot's likes are 8 hours apart: one run per bot and post, each naming its actor.
+    assert_eq!(w.runs, 24);
     let timeline = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
     assert!(
         timeline.contains(",like,bot0,post0,brand,1,1,1,1,f0-0,f0-0\n"),

@@ -8,11 +8,11 @@ use chrono::{DateTime, SecondsFormat};
 use lockstep_report::OpIndex;
 use lockstep_report::fmt::escape;
 
-use crate::bundle::{Beneficiary, Burst};
+use crate::bundle::{Beneficiary, Run};
 use crate::manifest::{MANIFEST_FILE, SUMS_FILE};
 
-/// Bursts shown in `README.md`; `timeline.csv` has them all.
-pub(crate) const README_BURSTS: usize = 60;
+/// Runs shown in `README.md`; `timeline.csv` has them all.
+pub(crate) const README_RUNS: usize = 60;
 /// Beneficiaries shown in `README.md`.
 pub(crate) const README_BENEFICIARIES: usize = 30;
 
@@ -73,7 +73,7 @@ pub(crate) struct Readme<'a> {
     pub(crate) verdicts: &'a [(String, usize)],
     pub(crate) reasons: &'a [(String, usize, usize)],
     pub(crate) beneficiaries: &'a [Beneficiary],
-    pub(crate) bursts: &'a [Burst],
+    pub(crate) runs: &'a [Run],
     pub(crate) plots: &'a [(String, String)],
     pub(crate) notes: &'a [String],
 }
@@ -196,21 +196,21 @@ pub(crate) fn readme(r: &Readme<'_>) -> String {
     }
 
     s.push_str("## Timeline\n\n");
-    if r.bursts.is_empty() {
+    if r.runs.is_empty() {
         s.push_str("No events.\n\n");
     } else {
         let _ = writeln!(
             s,
-            "Bursts: events at most an hour apart with the same action and the same {}; UTC; \
-             a column is empty when the burst has several values. {} burst{} in all, in \
+            "Runs: events at most an hour apart with the same action and the same {}; UTC; \
+             a column is empty when the run has several values. {} run{} in all, in \
              `timeline.csv`.\n",
             if reads { "account" } else { "target" },
-            r.bursts.len(),
-            if r.bursts.len() == 1 { "" } else { "s" }
+            r.runs.len(),
+            if r.runs.len() == 1 { "" } else { "s" }
         );
         s.push_str("| start | end | action | actor | target | owner | accounts | targets | events | flagged |\n|---|---|---|---|---|---|---:|---:|---:|---:|\n");
         let opt = |v: &str| if v.is_empty() { String::new() } else { code(v) };
-        for b in r.bursts.iter().take(README_BURSTS) {
+        for b in r.runs.iter().take(README_RUNS) {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -226,11 +226,11 @@ pub(crate) fn readme(r: &Readme<'_>) -> String {
                 b.flagged
             );
         }
-        if r.bursts.len() > README_BURSTS {
+        if r.runs.len() > README_RUNS {
             let _ = writeln!(
                 s,
                 "\n… and {} more in `timeline.csv`.",
-                r.bursts.len() - README_BURSTS
+                r.runs.len() - README_RUNS
             );
         }
         s.push('\n');
@@ -264,7 +264,7 @@ pub(crate) fn readme(r: &Readme<'_>) -> String {
             "reasoning.json".into(),
             "the operation as the findings give it, the policy version, and per account its verdict, score, reason codes and signals".into(),
         ),
-        ("timeline.csv".into(), "the bursts above, all of them".into()),
+        ("timeline.csv".into(), "the runs above, all of them".into()),
         (
             "beneficiaries.csv".into(),
             "the beneficiaries above, all of them, with first and last engagement".into(),

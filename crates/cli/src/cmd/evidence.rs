@@ -148,7 +148,7 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
     let w = written.with_context(|| format!("cannot write the bundle {}", out.display()))?;
     let m = &w.manifest;
     println!(
-        "lockstep evidence: wrote {} ({} files): operation {}{}, {} events ({} flagged), {} accounts, {} {}, {} bursts; policy {}",
+        "lockstep evidence: wrote {} ({} files): operation {}{}, {} events ({} flagged), {} accounts, {} {}, {} runs; policy {}",
         out.display(),
         m.files.len() + 2,
         m.operation,
@@ -166,7 +166,7 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
         } else {
             "beneficiaries"
         },
-        w.bursts,
+        w.runs,
         m.policy_version
     );
     for n in &w.notes {
