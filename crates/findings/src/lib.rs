@@ -51,15 +51,17 @@ mod tests;
 pub use operations::{
     BanMatchEntry, ClientCount, ClientShare, DeliveryProfile, DeviceFingerprint, Fingerprint,
     Infrastructure, OPERATIONS, Operation, OperationEntry, OperationsFile, OperationsRead,
-    RangeUse, SignalEntry, Subnet, TimeSpan, read_operations, read_operations_named, scalar_id,
-    write_operations,
+    RangeUse, SignalEntry, Subnet, TimeSpan, read_operations, read_operations_named,
+    read_operations_value, scalar_id, write_operations,
 };
 pub use rows::{
     BURSTS, BURSTS_HEADER, BurstRow, CORRECTIONS, CORRECTIONS_HEADER, CorrectionRow,
     FLAGGED_EVENTS, FLAGGED_EVENTS_HEADER, FlaggedEventRow, VERDICTS, VERDICTS_HEADER, Verdict,
     VerdictRow, join_ids, split_ids,
 };
-pub use table::{CsvRow, Fields, Problem, Table, Writer, read, read_file, read_named, write_all};
+pub use table::{
+    CsvRow, Fields, Problem, Table, Writer, read, read_each, read_file, read_named, write_all,
+};
 
 /// The version of the findings layout (`operations.json`, `summary.json`).
 pub const SCHEMA_VERSION: u32 = 1;

@@ -278,15 +278,19 @@ pub fn read_operations(bytes: &[u8]) -> OperationsRead {
 
 /// As [`read_operations`], naming the file `file` in problems.
 pub fn read_operations_named(file: &str, bytes: &[u8]) -> OperationsRead {
-    let mut out = OperationsRead::default();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            out.unusable = Some(Problem::file(file, format!("not JSON: {e}")));
-            return out;
-        }
-    };
+    match serde_json::from_slice(bytes) {
+        Ok(v) => read_operations_value(file, v),
+        Err(e) => OperationsRead {
+            unusable: Some(Problem::file(file, format!("not JSON: {e}"))),
+            ..OperationsRead::default()
+        },
+    }
+}
+
+/// As [`read_operations_named`], from parsed JSON.
+pub fn read_operations_value(file: &str, value: Value) -> OperationsRead {
+    let mut out = OperationsRead::default();
     let (entries, prefix) = match value {
         Value::Array(a) => (a, ""),
         Value::Object(mut o) => {
@@ -319,12 +323,13 @@ pub fn read_operations_named(file: &str, bytes: &[u8]) -> OperationsRead {
         let at = format!("{prefix}[{index}]");
         let Value::Object(obj) = entry else {
             out.problems
-                .push(Problem::at_path(file, at, "not a JSON object", true));
+                .push(Problem::at_path(file, index, at, "not a JSON object", true));
             continue;
         };
         let Some(id) = obj.get("id").and_then(scalar_id) else {
             out.problems.push(Problem::at_path(
                 file,
+                index,
                 at,
                 "no `id` (string or number)",
                 true,
@@ -355,7 +360,8 @@ pub fn read_operations_named(file: &str, bytes: &[u8]) -> OperationsRead {
                 } else {
                     format!("{bad} item(s) are not ids")
                 };
-                out.problems.push(Problem::at_path(file, path, what, false));
+                out.problems
+                    .push(Problem::at_path(file, index, path, what, false));
             }
             got
         };

@@ -13,6 +13,8 @@ pub struct Problem {
     pub line: Option<u64>,
     /// The JSON path of an `operations.json` entry, e.g. `operations[3].members`.
     pub path: Option<String>,
+    /// The 0-based index of that entry in the operations array.
+    pub entry: Option<u64>,
     /// Why.
     pub reason: String,
     /// Whether the row or entry was left out (`false`: it was read, this part of it was not).
@@ -26,17 +28,25 @@ impl Problem {
             file: file.to_owned(),
             line: Some(line),
             path: None,
+            entry: None,
             reason: reason.into(),
             skipped,
         }
     }
 
-    /// A problem with the JSON value at `path` of `file`.
-    pub fn at_path(file: &str, path: String, reason: impl Into<String>, skipped: bool) -> Self {
+    /// A problem with the JSON value at `path`, inside entry `entry`, of `file`.
+    pub fn at_path(
+        file: &str,
+        entry: usize,
+        path: String,
+        reason: impl Into<String>,
+        skipped: bool,
+    ) -> Self {
         Self {
             file: file.to_owned(),
             line: None,
             path: Some(path),
+            entry: Some(entry as u64),
             reason: reason.into(),
             skipped,
         }
@@ -48,6 +58,7 @@ impl Problem {
             file: file.to_owned(),
             line: None,
             path: None,
+            entry: None,
             reason: reason.into(),
             skipped: true,
         }
@@ -235,6 +246,20 @@ pub fn read<R: CsvRow>(r: impl Read) -> Table<R> {
 
 /// As [`read`], naming the file `file` in problems.
 pub fn read_named<R: CsvRow>(file: &str, r: impl Read) -> Table<R> {
+    let mut rows = Vec::new();
+    let t = read_each::<R>(file, r, |line, row| rows.push((line, row)));
+    Table {
+        rows,
+        problems: t.problems,
+        unusable: t.unusable,
+        columns: t.columns,
+        records: t.records,
+    }
+}
+
+/// As [`read_named`], handing each row with its line to `each` instead of collecting them
+/// (the returned table has no rows).
+pub fn read_each<R: CsvRow>(file: &str, r: impl Read, mut each: impl FnMut(u64, R)) -> Table<()> {
     let mut t = Table::default();
     let mut r = io::BufReader::with_capacity(1 << 16, r);
     match io::BufRead::fill_buf(&mut r) {
@@ -345,7 +370,7 @@ pub fn read_named<R: CsvRow>(file: &str, r: impl Read) -> Table<R> {
                 for p in partial.drain(..) {
                     t.problems.push(Problem::at_line(file, line, p, false));
                 }
-                t.rows.push((line, row));
+                each(line, row);
             }
             Err(reason) => t.problems.push(Problem::at_line(file, line, reason, true)),
         }
