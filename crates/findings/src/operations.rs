@@ -201,13 +201,19 @@ pub struct Fingerprint {
 }
 
 /// Writes `doc` as `operations.json`: pretty-printed, keys in alphabetical order at every
-/// level (the layout the scan has always written), and a final newline.
+/// level, and a final newline.
+///
+/// These are the bytes the scan has always written: it wrote the document, read it back
+/// into a `serde_json::Value` and wrote that again. The document still passes through its
+/// JSON text and a `Value`, because both shape the bytes: the `Value`'s maps order the keys,
+/// and serde_json's default number parser can move the last digit of a float (a signal
+/// score `0.9614223414961424` comes back `0.9614223414961423`).
 ///
 /// # Errors
 /// What writing to `w` returns.
 pub fn write_operations<W: Write>(mut w: W, doc: &OperationsFile) -> io::Result<W> {
-    // Through a `Value`, whose maps are ordered by key.
-    let v = serde_json::to_value(doc).map_err(io::Error::other)?;
+    let text = serde_json::to_vec(doc).map_err(io::Error::other)?;
+    let v: Value = serde_json::from_slice(&text).map_err(io::Error::other)?;
     serde_json::to_writer_pretty(&mut w, &v).map_err(io::Error::other)?;
     w.write_all(b"\n")?;
     w.flush()?;
