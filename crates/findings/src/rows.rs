@@ -261,7 +261,7 @@ impl CsvRow for FlaggedEventRow<'_> {
     fn from_fields(f: &Fields<'_>, _partial: &mut Vec<String>) -> Result<Self, String> {
         let event = f.get(0);
         if event.is_empty() {
-            return Err("empty event id".to_owned());
+            return Err("empty event".to_owned());
         }
         let nonempty = |i| f.opt(i).filter(|s| !s.is_empty()).map(owned);
         Ok(FlaggedEventRow {
