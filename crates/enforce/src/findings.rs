@@ -1,8 +1,9 @@
 //! Reading a scan's findings directory (CONTRACT §2): verdicts, flagged events, operations and
 //! corrections. Missing optional files are tolerated; bad rows are skipped and noted.
 
-use std::collections::HashMap;
 use std::path::Path;
+
+use lockstep_findings as lf;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -103,96 +104,65 @@ pub fn read_findings(dir: &Path) -> Result<Findings> {
     let mut f = Findings::default();
     let mut found = 0;
 
-    if let Some(rows) = read_csv(dir, "verdicts.csv", &["account", "verdict"], &mut f.notes)? {
+    if let Some(t) = read_csv::<lf::VerdictRow>(dir, &mut f.notes)? {
         found += 1;
-        let mut bad = Notes::new("verdicts.csv");
-        for (line, r) in rows {
-            let score = match r.get("score").map(String::as_str) {
-                None | Some("") => 0.0,
-                Some(s) => match s.parse::<f64>() {
-                    Ok(v) if (0.0..=1.0).contains(&v) => v,
-                    _ => {
-                        bad.add(line, format!("score {s:?} is not a number in [0, 1]"));
-                        continue;
-                    }
-                },
-            };
-            let verdict = r.get("verdict").cloned().unwrap_or_default();
-            if !matches!(
-                verdict.as_str(),
-                "ok" | "suspicious" | "fake" | "compromised"
-            ) {
-                bad.add(line, format!("unknown verdict {verdict:?}"));
+        let mut bad = Notes::new(lf::VERDICTS);
+        // A score that is not a number leaves its row out, as one outside [0, 1] does.
+        let partial: Vec<(u64, &str)> = t
+            .problems
+            .iter()
+            .filter(|p| !p.skipped)
+            .filter_map(|p| Some((p.line?, p.reason.as_str())))
+            .collect();
+        for (line, r) in &t.rows {
+            if let Ok(k) = partial.binary_search_by_key(line, |p| p.0) {
+                bad.add(*line, partial[k].1.to_owned());
                 continue;
             }
-            let account = r.get("account").cloned().unwrap_or_default();
-            if account.is_empty() {
-                bad.add(line, "empty account".to_owned());
+            let score = r.score.unwrap_or(0.0);
+            if !(0.0..=1.0).contains(&score) {
+                bad.add(*line, format!("score {score} is not a number in [0, 1]"));
                 continue;
             }
             f.verdicts.push(VerdictRow {
-                account,
-                verdict,
+                account: r.account.to_string(),
+                verdict: r.verdict.as_str().to_owned(),
                 score,
-                operation: r.get("operation").cloned().unwrap_or_default(),
-                reasons: r.get("reasons").cloned().unwrap_or_default(),
+                operation: r.operation.to_string(),
+                reasons: r.reasons.to_string(),
             });
         }
         bad.finish(&mut f.notes);
     }
 
-    if let Some(rows) = read_csv(dir, "flagged_events.csv", &["event"], &mut f.notes)? {
+    if let Some(t) = read_csv::<lf::FlaggedEventRow>(dir, &mut f.notes)? {
         found += 1;
-        let mut bad = Notes::new("flagged_events.csv");
-        for (line, mut r) in rows {
-            let event = r.remove("event").unwrap_or_default();
-            if event.is_empty() {
-                bad.add(line, "empty event id".to_owned());
-                continue;
-            }
-            let nonempty = |v: Option<String>| v.filter(|s| !s.is_empty());
-            f.flagged.push(FlaggedEvent {
-                event,
-                operation: r.remove("operation").unwrap_or_default(),
-                reasons: r.remove("reasons").unwrap_or_default(),
-                actor: nonempty(r.remove("actor")),
-                target: nonempty(r.remove("target")),
-            });
-        }
-        bad.finish(&mut f.notes);
+        f.flagged = t
+            .into_rows()
+            .map(|r| FlaggedEvent {
+                event: r.event.into_owned(),
+                operation: r.operation.into_owned(),
+                reasons: r.reasons.into_owned(),
+                actor: r.actor.map(|a| a.into_owned()),
+                target: r.target.map(|t| t.into_owned()),
+            })
+            .collect();
     }
 
-    if let Some(rows) = read_csv(
-        dir,
-        "corrections.csv",
-        &["target", "reported", "fake", "organic"],
-        &mut f.notes,
-    )? {
+    if let Some(t) = read_csv::<lf::CorrectionRow>(dir, &mut f.notes)? {
         found += 1;
-        let mut bad = Notes::new("corrections.csv");
-        for (line, r) in rows {
-            let num = |k: &str| r.get(k).and_then(|s| s.trim().parse::<u64>().ok());
-            match (
-                r.get("target"),
-                num("reported"),
-                num("fake"),
-                num("organic"),
-            ) {
-                (Some(t), Some(reported), Some(fake), Some(organic)) if !t.is_empty() => {
-                    f.corrections.push(Correction {
-                        target: t.clone(),
-                        reported,
-                        fake,
-                        organic,
-                    })
-                }
-                _ => bad.add(line, "needs a target and three whole counts".to_owned()),
-            }
-        }
-        bad.finish(&mut f.notes);
+        f.corrections = t
+            .into_rows()
+            .map(|r| Correction {
+                target: r.target.into_owned(),
+                reported: r.reported,
+                fake: r.fake,
+                organic: r.organic,
+            })
+            .collect();
     }
 
-    let path = dir.join("operations.json");
+    let path = dir.join(lf::OPERATIONS);
     match std::fs::read(&path) {
         Ok(bytes) => {
             found += 1;
@@ -230,10 +200,22 @@ impl Notes {
         }
     }
     fn add(&mut self, line: u64, why: String) {
+        self.push(format!("{}:{line}: skipped: {why}", self.file));
+    }
+    fn push(&mut self, note: String) {
         self.total += 1;
         if self.kept.len() < MAX_NOTES {
-            self.kept
-                .push(format!("{}:{line}: skipped: {why}", self.file));
+            self.kept.push(note);
+        }
+    }
+    /// Rows the reader left out, noted as skipped.
+    fn problems(&mut self, problems: &[lf::Problem]) {
+        for p in problems.iter().filter(|p| p.skipped) {
+            self.push(match (p.line, &p.path) {
+                (Some(l), _) => format!("{}:{l}: skipped: {}", self.file, p.reason),
+                (None, Some(at)) => format!("{}: {at}: skipped: {}", self.file, p.reason),
+                (None, None) => format!("{}: skipped: {}", self.file, p.reason),
+            });
         }
     }
     fn finish(self, notes: &mut Vec<String>) {
@@ -245,134 +227,35 @@ impl Notes {
     }
 }
 
-type CsvRows = Vec<(u64, HashMap<String, String>)>;
-
-/// Reads a CSV file into rows keyed by header; `None` (with a note) if it does not exist.
-fn read_csv(
-    dir: &Path,
-    name: &'static str,
-    required: &[&str],
-    notes: &mut Vec<String>,
-) -> Result<Option<CsvRows>> {
-    let path = dir.join(name);
-    let file = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            notes.push(format!("{name}: missing"));
-            return Ok(None);
-        }
-        Err(e) => return Err(io(path)(e)),
+/// Reads `dir/R::FILE` with the findings reader; `None` (with a note) if it does not exist.
+/// Rows it left out are noted; a file it cannot read at all is an error.
+fn read_csv<R: lf::CsvRow>(dir: &Path, notes: &mut Vec<String>) -> Result<Option<lf::Table<R>>> {
+    let path = dir.join(R::FILE);
+    let Some(t) = lf::read_file::<R>(dir).map_err(io(&path))? else {
+        notes.push(format!("{}: missing", R::FILE));
+        return Ok(None);
     };
-    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(file);
-    let headers: Vec<String> = rd
-        .headers()
-        .map_err(|e| invalid_input_err!("{}: header: {e}", path.display()))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-        .collect();
-    for r in required {
-        if !headers.iter().any(|h| h == r) {
-            return Err(invalid_input_err!(
-                "{}: no `{r}` column (header: {})",
-                path.display(),
-                headers.join(",")
-            ));
-        }
+    if let Some(p) = &t.unusable {
+        return Err(invalid_input_err!("{}: {}", path.display(), p.reason));
     }
-    let mut rows = Vec::new();
-    let mut bad = Notes::new(name);
-    for (i, rec) in rd.records().enumerate() {
-        let line = i as u64 + 2;
-        match rec {
-            Ok(rec) => rows.push((
-                line,
-                headers
-                    .iter()
-                    .zip(rec.iter())
-                    .map(|(h, v)| (h.clone(), v.trim().to_owned()))
-                    .collect(),
-            )),
-            Err(e) => bad.add(line, e.to_string()),
-        }
-    }
+    let mut bad = Notes::new(R::FILE);
+    bad.problems(&t.problems);
     bad.finish(notes);
-    Ok(Some(rows))
-}
-
-/// A string, a number, or an object's first string/number field among `keys`.
-fn id_of(v: &Value, keys: &[&str]) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Object(o) => keys
-            .iter()
-            .find_map(|k| o.get(*k).and_then(|x| id_of(x, &[]))),
-        _ => None,
-    }
-}
-
-fn ids(v: Option<&Value>, keys: &[&str]) -> Vec<String> {
-    match v {
-        Some(Value::Array(a)) => a.iter().filter_map(|x| id_of(x, keys)).collect(),
-        Some(other) => id_of(other, keys).into_iter().collect(),
-        None => Vec::new(),
-    }
+    Ok(Some(t))
 }
 
 /// Reads operations: a JSON array, or an object with an `operations` array. Infrastructure is
 /// read from an `infrastructure` object (`ips`, `devices`, `clients`, `apps`) or the same keys
 /// at the top level.
 fn read_operations(bytes: &[u8], f: &mut Findings) -> Result<()> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| invalid_input_err!("operations.json: not JSON: {e}"))?;
-    let entries = match value {
-        Value::Array(a) => a,
-        Value::Object(mut o) => match o.remove("operations") {
-            Some(Value::Array(a)) => a,
-            _ => {
-                return Err(invalid_input_err!(
-                    "operations.json: an object without an `operations` array"
-                ));
-            }
-        },
-        _ => {
-            return Err(invalid_input_err!(
-                "operations.json: neither an array nor an object"
-            ));
-        }
-    };
-    let mut bad = Notes::new("operations.json");
-    for (i, e) in entries.into_iter().enumerate() {
-        let Value::Object(mut o) = e else {
-            bad.add(i as u64, "entry is not an object".to_owned());
-            continue;
-        };
-        let Some(id) = o.get("id").and_then(|v| id_of(v, &[])) else {
-            bad.add(i as u64, "no `id`".to_owned());
-            continue;
-        };
-        let infra = o.remove("infrastructure");
-        let field = |o: &serde_json::Map<String, Value>, names: &[&str], keys: &[&str]| {
-            let mut out = Vec::new();
-            for n in names {
-                out.extend(ids(infra.as_ref().and_then(|i| i.get(*n)), keys));
-                out.extend(ids(o.get(*n), keys));
-            }
-            dedup(out)
-        };
-        let accounts = field(&o, &["accounts", "members"], &["id", "account"]);
-        let ips = field(&o, &["ips", "ip", "ip_ranges"], &["ip", "id", "range"]);
-        let devices = field(&o, &["devices", "device"], &["device", "id"]);
-        let mut clients = field(&o, &["clients", "client"], &["client", "id"]);
-        for app in field(&o, &["apps", "app_ids"], &["app", "id"]) {
-            clients.push(if app.starts_with("api:") {
-                app
-            } else {
-                format!("api:{app}")
-            });
-        }
-        let clients = dedup(clients);
+    let read = lf::read_operations(bytes);
+    if let Some(p) = read.unusable {
+        return Err(invalid_input_err!("{p}"));
+    }
+    let mut bad = Notes::new(lf::OPERATIONS);
+    bad.problems(&read.problems);
+    for e in read.operations {
+        let mut o = e.fields;
         for k in [
             "accounts",
             "members",
@@ -387,20 +270,18 @@ fn read_operations(bytes: &[u8], f: &mut Findings) -> Result<()> {
             "client",
             "apps",
             "app_ids",
+            "infrastructure",
         ] {
             o.remove(k);
         }
         f.operations.push(Operation {
-            id,
-            kind: o
-                .get("kind")
-                .and_then(|v| id_of(v, &[]))
-                .unwrap_or_default(),
-            accounts,
-            ips,
-            devices,
-            clients,
-            score: o.get("score").and_then(Value::as_f64),
+            id: e.id,
+            kind: e.kind.unwrap_or_default(),
+            accounts: dedup(e.members),
+            ips: dedup(e.ips),
+            devices: dedup(e.devices),
+            clients: dedup(e.clients),
+            score: e.score,
             behaviour: Value::Object(o),
         });
     }

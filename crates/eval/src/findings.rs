@@ -1,22 +1,15 @@
 //! Loading a findings directory (CONTRACT §2) against an already loaded truth.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use foldhash::{HashMap, HashSet, HashSetExt};
-use serde_json::Value;
+use lockstep_findings as lf;
 
-use crate::csvfile::{self, RowResult};
 use crate::quality::{DataQuality, FileReport, FileStatus, Side};
 use crate::truth::{Interner, Truth};
 
-/// `verdicts.csv`.
-pub(crate) const VERDICTS: &str = "verdicts.csv";
-/// `flagged_events.csv`.
-pub(crate) const FLAGGED_EVENTS: &str = "flagged_events.csv";
-/// `operations.json`.
-pub(crate) const OPERATIONS: &str = "operations.json";
-/// `bursts.csv` (optional; an addition to the contract).
-pub(crate) const BURSTS: &str = "bursts.csv";
+pub(crate) use lockstep_findings::{BURSTS, FLAGGED_EVENTS, OPERATIONS, VERDICTS};
 
 /// One row of `bursts.csv`: whether the judge listed it with an operation, and the truth
 /// accounts inside it.
@@ -27,31 +20,7 @@ pub(crate) struct FoundBurst {
 }
 
 /// What the findings say about an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Verdict {
-    #[default]
-    Ok,
-    Suspicious,
-    Fake,
-    Compromised,
-}
-
-impl Verdict {
-    fn parse(s: &str) -> Option<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "ok" => Some(Verdict::Ok),
-            "suspicious" => Some(Verdict::Suspicious),
-            "fake" => Some(Verdict::Fake),
-            "compromised" => Some(Verdict::Compromised),
-            _ => None,
-        }
-    }
-
-    /// `fake` and `compromised` are actionable; `suspicious` is for review only.
-    pub(crate) fn is_flagged(self) -> bool {
-        matches!(self, Verdict::Fake | Verdict::Compromised)
-    }
-}
+pub(crate) use lockstep_findings::Verdict;
 
 /// One operation the findings describe.
 #[derive(Debug, Default)]
@@ -145,43 +114,31 @@ pub(crate) fn load(dir: &Path, truth: &Truth, dq: &mut DataQuality) -> Findings 
     let mut rep = FileReport::new(Side::Findings, VERDICTS);
     let mut seen = vec![false; truth.accounts.len()];
     let mut memberships: Vec<(Box<str>, Box<str>)> = Vec::new();
-    csvfile::read(
-        dir,
-        &mut rep,
-        &["account", "verdict", "operation"],
-        2,
-        |row| {
-            let account = row.get(0);
-            if account.is_empty() {
-                return RowResult::Malformed("empty account".to_owned());
-            }
-            let Some(v) = Verdict::parse(row.get(1)) else {
-                return RowResult::Malformed(format!("unknown verdict {:?}", row.get(1)));
-            };
-            match truth.accounts.get(account) {
-                Some(a) => {
-                    let a = a as usize;
-                    if seen[a] {
-                        return RowResult::Duplicate(f.verdict[a] != v);
-                    }
-                    seen[a] = true;
-                    f.verdict[a] = v;
+    read_csv::<lf::VerdictRow>(dir, &mut rep, |_, row| {
+        let account = &*row.account;
+        let v = row.verdict;
+        match truth.accounts.get(account) {
+            Some(a) => {
+                let a = a as usize;
+                if seen[a] {
+                    return RowResult::Duplicate(f.verdict[a] != v);
                 }
-                None => {
-                    if let Some(&old) = f.unknown_verdicts.get(account) {
-                        return RowResult::Duplicate(old != v);
-                    }
-                    f.unknown_verdicts.insert(account.into(), v);
-                    dq.unknown_accounts.add(account, v.is_flagged());
+                seen[a] = true;
+                f.verdict[a] = v;
+            }
+            None => {
+                if let Some(&old) = f.unknown_verdicts.get(account) {
+                    return RowResult::Duplicate(old != v);
                 }
+                f.unknown_verdicts.insert(account.into(), v);
+                dq.unknown_accounts.add(account, v.is_flagged());
             }
-            let op = row.get(2);
-            if !op.is_empty() {
-                memberships.push((op.into(), account.into()));
-            }
-            RowResult::Used
-        },
-    );
+        }
+        if !row.operation.is_empty() {
+            memberships.push((row.operation.as_ref().into(), account.into()));
+        }
+        RowResult::Used
+    });
     dq.files.push(rep);
 
     // flagged_events.csv
@@ -189,11 +146,8 @@ pub(crate) fn load(dir: &Path, truth: &Truth, dq: &mut DataQuality) -> Findings 
     let mut flagged = f.flagged_event.take();
     let mut unknown_events: HashSet<Box<str>> = HashSet::new();
     let mut unknown_seen: HashSet<Box<str>> = HashSet::new();
-    csvfile::read(dir, &mut rep, &["event"], 1, |row| {
-        let event = row.get(0);
-        if event.is_empty() {
-            return RowResult::Malformed("empty event".to_owned());
-        }
+    read_csv::<lf::FlaggedEventRow>(dir, &mut rep, |_, row| {
+        let event = &*row.event;
         match (&truth.events, flagged.as_mut()) {
             (Some(te), Some(fl)) => match te.ids.get(event) {
                 Some(&i) => {
@@ -238,35 +192,66 @@ pub(crate) fn load(dir: &Path, truth: &Truth, dq: &mut DataQuality) -> Findings 
     if dir.join(BURSTS).is_file() {
         let mut rep = FileReport::new(Side::Findings, BURSTS);
         let mut bursts = Vec::new();
-        csvfile::read(
-            dir,
-            &mut rep,
-            &["target", "operation", "account_ids"],
-            3,
-            |row| {
-                bursts.push(FoundBurst {
-                    listed: !row.get(1).is_empty(),
-                    accounts: row
-                        .get(2)
-                        .split(';')
-                        .filter_map(|a| {
-                            if a.contains('%') {
-                                truth
-                                    .accounts
-                                    .get(&a.replace("%3B", ";").replace("%25", "%"))
-                            } else {
-                                truth.accounts.get(a)
-                            }
-                        })
-                        .collect(),
-                });
-                RowResult::Used
-            },
-        );
+        read_csv::<lf::BurstRow>(dir, &mut rep, |_, row| {
+            bursts.push(FoundBurst {
+                listed: !row.operation.is_empty(),
+                accounts: row
+                    .account_ids
+                    .iter()
+                    .filter_map(|a| truth.accounts.get(a))
+                    .collect(),
+            });
+            RowResult::Used
+        });
         f.bursts = Some(bursts);
         dq.files.push(rep);
     }
     f
+}
+
+/// What the row callback of [`read_csv`] decided about one row.
+enum RowResult {
+    /// The row was used.
+    Used,
+    /// The row repeats an earlier key; `true` when it also disagrees with that row.
+    Duplicate(bool),
+}
+
+/// Reads `dir/R::FILE` with the findings reader into `report`: its status, its rows, and
+/// the rows the reader left out (with their lines) as malformed. Each row read goes to
+/// `on_row`.
+fn read_csv<R: lf::CsvRow>(
+    dir: &Path,
+    report: &mut FileReport,
+    mut on_row: impl FnMut(u64, R) -> RowResult,
+) {
+    let path = dir.join(R::FILE);
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            report.status = FileStatus::Missing;
+            return;
+        }
+        Err(e) => {
+            report.status = FileStatus::Unusable;
+            report.note = Some(format!("cannot open: {e}"));
+            return;
+        }
+    };
+    let t = lf::read_each::<R>(R::FILE, file, |line, row| match on_row(line, row) {
+        RowResult::Used => {}
+        RowResult::Duplicate(conflicting) => report.duplicate(conflicting),
+    });
+    if let Some(p) = t.unusable {
+        report.status = FileStatus::Unusable;
+        report.note = Some(p.reason);
+        return;
+    }
+    report.status = FileStatus::Read;
+    report.rows = t.records;
+    for p in t.problems.into_iter().filter(|p| p.skipped) {
+        report.malformed(p.line, None, p.reason);
+    }
 }
 
 fn load_operations(
@@ -286,124 +271,52 @@ fn load_operations(
             return;
         }
     };
-    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-    let value: Value = match serde_json::from_slice(text) {
-        Ok(v) => v,
-        Err(e) => {
-            rep.status = FileStatus::Unusable;
-            rep.note = Some(format!("not JSON: {e}"));
-            return;
-        }
-    };
-    let entries = match value {
-        Value::Array(a) => a,
-        Value::Object(mut o) => match o.remove("operations") {
-            Some(Value::Array(a)) => a,
-            _ => {
-                rep.status = FileStatus::Unusable;
-                rep.note = Some("a JSON object without an `operations` array".to_owned());
-                return;
-            }
-        },
-        _ => {
-            rep.status = FileStatus::Unusable;
-            rep.note = Some("neither a JSON array nor an object with `operations`".to_owned());
-            return;
-        }
-    };
+    let read = lf::read_operations(&text);
+    if let Some(p) = read.unusable {
+        rep.status = FileStatus::Unusable;
+        rep.note = Some(p.reason);
+        return;
+    }
     rep.status = FileStatus::Read;
+    rep.rows = read.entries as u64;
+    // Problems by entry: one malformed count per entry, in entry order.
+    let mut problems: BTreeMap<u64, Vec<lf::Problem>> = BTreeMap::new();
+    for p in read.problems {
+        problems.entry(p.entry.unwrap_or(0)).or_default().push(p);
+    }
     let mut seen_ids: HashSet<String> = HashSet::new();
-    for (i, entry) in entries.iter().enumerate() {
-        rep.rows += 1;
-        let at = Some(i as u64);
-        let Value::Object(obj) = entry else {
-            rep.malformed(None, at, "not a JSON object".to_owned());
+    let mut ops = read.operations.into_iter().peekable();
+    for i in 0..read.entries as u64 {
+        let at = Some(i);
+        let here = problems.remove(&i).unwrap_or_default();
+        let Some(op) = ops.next_if(|o| o.index as u64 == i) else {
+            if let Some(p) = here.into_iter().next() {
+                rep.malformed(None, at, p.reason);
+            }
             continue;
         };
-        let Some(id) = obj.get("id").and_then(scalar) else {
-            rep.malformed(None, at, "no `id` (string or number)".to_owned());
-            continue;
-        };
+        let id = op.id;
         if !seen_ids.insert(id.clone()) {
             // Same id twice: members are merged.
             rep.duplicate(false);
         }
-        let kind = obj.get("kind").and_then(scalar);
         let data = f.op_mut(&id);
         if data.kind.is_none() {
-            data.kind = kind;
+            data.kind = op.kind;
         }
-        let mut problems: Vec<String> = Vec::new();
-        let mut members: Vec<String> = Vec::new();
-        for field in ["accounts", "members"] {
-            members.extend(ids(
-                obj.get(field),
-                field,
-                &["id", "account"],
-                &mut problems,
-            ));
-        }
-        for m in &members {
+        for m in &op.members {
             f.add_member(&id, m, truth, dq);
         }
-        for v in ids(
-            obj.get("victims"),
-            "victims",
-            &["id", "account"],
-            &mut problems,
-        ) {
-            f.victims.insert(v.into());
-        }
-        for b in ids(
-            obj.get("beneficiaries"),
-            "beneficiaries",
-            &["id", "owner", "account"],
-            &mut problems,
-        ) {
-            f.beneficiaries.insert(b.into());
-        }
-        if !problems.is_empty() {
-            rep.malformed(
-                None,
-                at,
-                format!("operation {id:?}: {}", problems.join("; ")),
-            );
+        f.victims
+            .extend(op.victims.into_iter().map(String::into_boxed_str));
+        f.beneficiaries
+            .extend(op.beneficiaries.into_iter().map(String::into_boxed_str));
+        if !here.is_empty() {
+            let what: Vec<String> = here
+                .iter()
+                .map(|p| format!("{}: {}", p.path.as_deref().unwrap_or(""), p.reason))
+                .collect();
+            rep.malformed(None, at, format!("operation {id:?}: {}", what.join("; ")));
         }
     }
-}
-
-/// A string or number as an id string.
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// The ids in an optional array of strings, numbers or objects carrying one of `keys`.
-fn ids(v: Option<&Value>, field: &str, keys: &[&str], problems: &mut Vec<String>) -> Vec<String> {
-    let Some(v) = v else { return Vec::new() };
-    let Value::Array(items) = v else {
-        if !v.is_null() {
-            problems.push(format!("`{field}` is not an array"));
-        }
-        return Vec::new();
-    };
-    let mut out = Vec::with_capacity(items.len());
-    let mut bad = 0usize;
-    for item in items {
-        let id = match item {
-            Value::Object(o) => keys.iter().find_map(|k| o.get(*k).and_then(scalar)),
-            other => scalar(other),
-        };
-        match id {
-            Some(id) => out.push(id),
-            None => bad += 1,
-        }
-    }
-    if bad > 0 {
-        problems.push(format!("{bad} item(s) of `{field}` are not ids"));
-    }
-    out
 }

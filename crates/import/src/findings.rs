@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+use lockstep_findings::{CsvRow, FlaggedEventRow, VerdictRow};
 use serde::Serialize;
 
 use crate::dense::load_events;
@@ -12,35 +13,27 @@ use crate::error::{Result, invalid_input_err};
 use crate::metrics::Prf;
 use crate::out::{TRUTH_ACCOUNTS, TRUTH_EVENTS};
 
-/// Reads the first column of a findings CSV (header skipped); an absent file is empty.
-fn first_column(path: &Path) -> Result<Vec<String>> {
-    if !path.exists() {
+/// The rows of a findings CSV in `findings` (none when the file is absent). Any row the
+/// reader could not read is an error naming the file and line: scores from a partly read file
+/// would look better or worse than the scan was.
+fn rows<R: CsvRow>(findings: &Path) -> Result<Vec<R>> {
+    let table = lockstep_findings::read_file::<R>(findings)
+        .map_err(|e| invalid_input_err!("{}: {e}", findings.join(R::FILE).display()))?;
+    let Some(table) = table else {
         return Ok(Vec::new());
+    };
+    if let Some(p) = table.unusable.as_ref().or(table.problems.first()) {
+        return Err(invalid_input_err!("{}: {p}", findings.display()));
     }
-    let mut rdr =
-        csv::Reader::from_path(path).map_err(|e| invalid_input_err!("{}: {e}", path.display()))?;
-    let mut v = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| invalid_input_err!("{}: {e}", path.display()))?;
-        v.push(rec.get(0).unwrap_or("").to_owned());
-    }
-    Ok(v)
+    Ok(table.into_rows().collect())
 }
 
 /// `verdicts.csv`: account → verdict.
 fn verdicts(findings: &Path) -> Result<HashMap<String, String>> {
-    let path = findings.join("verdicts.csv");
-    if !path.exists() {
-        return Ok(HashMap::new());
-    }
-    let mut rdr =
-        csv::Reader::from_path(&path).map_err(|e| invalid_input_err!("{}: {e}", path.display()))?;
-    let mut m = HashMap::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| invalid_input_err!("{}: {e}", path.display()))?;
-        m.insert(rec[0].to_owned(), rec.get(1).unwrap_or("ok").to_owned());
-    }
-    Ok(m)
+    Ok(rows::<VerdictRow>(findings)?
+        .into_iter()
+        .map(|r| (r.account.into_owned(), r.verdict.as_str().to_owned()))
+        .collect())
 }
 
 /// Event precision and recall for one target and overall.
@@ -71,8 +64,9 @@ pub fn per_target(import: &Path, findings: &Path) -> Result<Vec<TargetScore>> {
         let rec = rec.map_err(|e| invalid_input_err!("{}: {e}", path.display()))?;
         truth.insert(rec[0].to_owned(), &rec[1] == "1");
     }
-    let flagged: HashSet<String> = first_column(&findings.join("flagged_events.csv"))?
+    let flagged: HashSet<String> = rows::<FlaggedEventRow>(findings)?
         .into_iter()
+        .map(|r| r.event.into_owned())
         .collect();
     let mut by_target: BTreeMap<String, Vec<(bool, bool)>> = BTreeMap::new();
     for i in 0..log.len() {

@@ -87,70 +87,9 @@ impl Default for BanConfig {
     }
 }
 
-/// A device fingerprint of an operation: model, OS, build and screen joined by `|`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceFingerprint {
-    /// `model|os|build|WxH` (empty parts for what the devices file does not say).
-    pub fingerprint: String,
-    /// The operation's devices with it.
-    pub devices: usize,
-    /// Devices outside the operation with it, in the log it was found in.
-    pub outside_devices: usize,
-}
-
-/// An IP range an operation used, with how many accounts used it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RangeUse {
-    /// CIDR: IPv4 /24 or IPv6 /48.
-    pub range: String,
-    /// The operation's accounts seen on it (any action).
-    pub members: usize,
-    /// Every account seen on it.
-    pub accounts: usize,
-}
-
-/// An operation's delivery profile: its flagged engagement grouped by target.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct DeliveryProfile {
-    /// Targets that got at least two of its engagements (its orders).
-    pub orders: usize,
-    /// Median engagements per order.
-    pub median_events: f64,
-    /// Median minutes from an order's first engagement to its last.
-    pub median_minutes: f64,
-}
-
-/// A client's share of an operation's flagged events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClientShare {
-    /// The client string (`android/…`, `web`, `api:<app>`).
-    pub client: String,
-    /// Share of the flagged events, rounded to 0.001.
-    pub share: f64,
-}
-
-/// What a ban of an operation records: its infrastructure and its behaviour. Written into
-/// `operations.json` as each operation's `fingerprint`, carried by `enforce plan` into the
-/// `ban_vendor` action, and kept in the store's ban list.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Fingerprint {
-    /// Every device of its flagged events.
-    pub devices: Vec<String>,
-    /// Their fingerprints, most devices first.
-    pub device_fingerprints: Vec<DeviceFingerprint>,
-    /// IP ranges (IPv4 /24, IPv6 /48) of its flagged events, with account counts.
-    pub ip_ranges: Vec<RangeUse>,
-    /// Third-party app ids (`api:<app>` clients) of its flagged events.
-    pub app_ids: Vec<String>,
-    /// The accounts it served (the operation's beneficiaries).
-    pub customers: Vec<String>,
-    /// Its flagged events per UTC hour of day (24 counts).
-    pub hours: Vec<u64>,
-    /// Its delivery profile.
-    pub delivery: DeliveryProfile,
-    /// Its client mix, most used first.
-    pub clients: Vec<ClientShare>,
-}
+pub use lockstep_findings::{
+    ClientShare, DeliveryProfile, DeviceFingerprint, Fingerprint, RangeUse,
+};
 
 /// A banned operation as matching needs it (built from the store's ban list).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -954,75 +893,6 @@ pub fn write_ban_matches(
     inner.flush().map_err(io(path))
 }
 
-/// Adds to an `operations.json` value (as `write_operations` wrote it for `j`) each
-/// operation's `fingerprint` and, for operations linked to bans, `ban_matches`: a list of
-/// `{ban, action_key, kind, accounts, created}`. Fields are only added, so readers of the
-/// earlier layout are unaffected.
-///
-/// # Errors
-/// [`Error::InvalidInput`] if the value is not the operations of `j`.
-pub fn annotate_operations(
-    ops_json: &mut serde_json::Value,
-    j: &Judgement,
-    fingerprints: &[Fingerprint],
-    bans: &[BannedOperation],
-    m: &BanMatches,
-) -> Result<()> {
-    let Some(list) = ops_json
-        .get_mut("operations")
-        .and_then(serde_json::Value::as_array_mut)
-    else {
-        return Err(Error::InvalidInput(
-            "operations.json has no `operations` array".into(),
-        ));
-    };
-    if list.len() != j.operations.len() {
-        return Err(Error::InvalidInput(format!(
-            "operations.json lists {} operations, the judgement {}",
-            list.len(),
-            j.operations.len()
-        )));
-    }
-    for (i, (entry, op)) in list.iter_mut().zip(&j.operations).enumerate() {
-        let Some(obj) = entry.as_object_mut() else {
-            return Err(Error::InvalidInput(format!(
-                "operations.json entry {i} is not an object"
-            )));
-        };
-        if obj.get("id").and_then(|v| v.as_str()) != Some(op.id.as_str()) {
-            return Err(Error::InvalidInput(format!(
-                "operations.json entry {i} is not operation {}",
-                op.id
-            )));
-        }
-        if let Some(f) = fingerprints.get(i) {
-            obj.insert(
-                "fingerprint".into(),
-                serde_json::to_value(f).map_err(|e| Error::InvalidInput(e.to_string()))?,
-            );
-        }
-        let links: Vec<serde_json::Value> = m
-            .links
-            .iter()
-            .filter(|l| l.operation as usize == i)
-            .map(|l| {
-                let b = &bans[l.ban];
-                serde_json::json!({
-                    "ban": b.operation,
-                    "action_key": b.action_key,
-                    "kind": b.kind,
-                    "accounts": l.accounts,
-                    "created": l.created,
-                })
-            })
-            .collect();
-        if !links.is_empty() {
-            obj.insert("ban_matches".into(), serde_json::Value::Array(links));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1446,14 +1316,13 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(0, false), (1, true)]
         );
-        // The operations file gets the link and the fingerprints, nothing removed.
-        let mut v = serde_json::json!({"operations": [{"id": "op-001"}, {"id": "op-ban-001"}]});
+        // The operations file gets the link and the fingerprints.
         let f = fingerprints(&log, &j);
-        annotate_operations(&mut v, &j, &f, &[ban()], &m).unwrap();
-        assert_eq!(v["operations"][0]["ban_matches"][0]["ban"], "op-003");
-        assert_eq!(v["operations"][1]["ban_matches"][0]["created"], true);
+        let doc = crate::operations_file(&log, &j, &f, &[ban()], &m);
+        assert_eq!(doc.operations[0].ban_matches[0].ban, "op-003");
+        assert!(doc.operations[1].ban_matches[0].created);
         assert_eq!(
-            v["operations"][0]["fingerprint"]["ip_ranges"][0]["range"],
+            doc.operations[0].fingerprint.as_ref().unwrap().ip_ranges[0].range,
             "10.9.9.0/24"
         );
     }

@@ -70,8 +70,8 @@ use lockstep_graph::{ActionSet, GraphIndex};
 
 pub use bans::{
     BAN_MATCHES_HEADER, BanConfig, BanLink, BanMatch, BanMatches, BannedOperation, ClientShare,
-    DeliveryProfile, DeviceFingerprint, Evidence, Fingerprint, RangeUse, annotate_operations,
-    fingerprints, match_bans, write_ban_matches,
+    DeliveryProfile, DeviceFingerprint, Evidence, Fingerprint, RangeUse, fingerprints, match_bans,
+    write_ban_matches,
 };
 pub use corroborate::{Corroboration, CorroborationStats, corroborate};
 pub use detectors::run_detectors;
@@ -91,8 +91,8 @@ pub use policy::{
 pub use reasons::{REASON_CODES, Reasons};
 pub use write::{
     BURSTS_HEADER, CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER,
-    corrections, write_bursts, write_corrections, write_findings, write_flagged_events,
-    write_operations, write_verdicts,
+    corrections, operations_file, write_bursts, write_corrections, write_findings,
+    write_findings_with_bans, write_flagged_events, write_operations, write_verdicts,
 };
 
 /// Wall time per stage, in the order the stages ran, and what some stages counted of their

@@ -2,30 +2,27 @@
 //! `flagged_events.csv`, `operations.json` and `corrections.csv`, and of `bursts.csv` (an
 //! addition, CONTRACT §4).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use lockstep_core::{EventLog, Id, NONE};
+use lockstep_findings as findings;
+use lockstep_findings::{
+    BanMatchEntry, BurstRow, ClientCount, CorrectionRow, FlaggedEventRow, Infrastructure,
+    OperationsFile, SignalEntry, Subnet, TimeSpan, VerdictRow,
+};
 use lockstep_graph::ActionSet;
-use serde::Serialize;
 
-use crate::judge::{Judgement, NO_OP, Operation};
+use crate::bans::{BanMatches, BannedOperation, Fingerprint, fingerprints};
+use crate::judge::{Judgement, NO_OP, Operation, Verdict};
 use crate::{Error, Result};
 
-/// The version of the findings layout (`operations.json`, `summary.json`).
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// `verdicts.csv` header.
-pub const VERDICTS_HEADER: &str = "account,verdict,score,operation,reasons";
-/// `flagged_events.csv` header.
-pub const FLAGGED_EVENTS_HEADER: &str = "event,operation,reasons";
-/// `corrections.csv` header.
-pub const CORRECTIONS_HEADER: &str = "target,reported,fake,organic";
-/// `bursts.csv` header.
-pub const BURSTS_HEADER: &str =
-    "target,owner,action,start,end,events,accounts,ratio,operation,flagged,summary,account_ids";
+pub use lockstep_findings::{
+    BURSTS_HEADER, CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER,
+};
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::Io {
@@ -34,33 +31,50 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
-    move |e| Error::Io {
-        path: path.display().to_string(),
-        source: Arc::new(std::io::Error::other(e)),
-    }
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    let f = File::create(path).map_err(io(path))?;
+    Ok(BufWriter::with_capacity(1 << 20, f))
 }
 
-/// Writes `verdicts.csv`, `flagged_events.csv`, `operations.json` and `corrections.csv` of
-/// `j` into `dir` (which must exist).
+/// Writes `verdicts.csv`, `flagged_events.csv`, `operations.json` (with each operation's ban
+/// [`Fingerprint`]), `corrections.csv` and `bursts.csv` of `j` into `dir` (which must exist).
 ///
 /// # Errors
 /// [`Error::Io`] naming the file that failed.
 pub fn write_findings(log: &EventLog, j: &Judgement, dir: &Path) -> Result<()> {
+    write_findings_with_bans(log, j, dir, &[], &BanMatches::default())
+}
+
+/// As [`write_findings`], with the bans `m` matched (`scan --bans`) listed under each linked
+/// operation's `ban_matches` in `operations.json`. Every file is written once, complete.
+///
+/// # Errors
+/// [`Error::Io`] naming the file that failed.
+pub fn write_findings_with_bans(
+    log: &EventLog,
+    j: &Judgement,
+    dir: &Path,
+    bans: &[BannedOperation],
+    m: &BanMatches,
+) -> Result<()> {
     let ((a, b), (c, (d, e))) = rayon::join(
         || {
             rayon::join(
-                || write_verdicts(log, j, &dir.join("verdicts.csv")),
-                || write_flagged_events(log, j, &dir.join("flagged_events.csv")),
+                || write_verdicts(log, j, &dir.join(findings::VERDICTS)),
+                || write_flagged_events(log, j, &dir.join(findings::FLAGGED_EVENTS)),
             )
         },
         || {
             rayon::join(
-                || write_operations(log, j, &dir.join("operations.json")),
+                || {
+                    let fps = fingerprints(log, j);
+                    let doc = operations_file(log, j, &fps, bans, m);
+                    write_operations_file(&doc, &dir.join(findings::OPERATIONS))
+                },
                 || {
                     rayon::join(
-                        || write_corrections(log, j, &dir.join("corrections.csv")),
-                        || write_bursts(log, j, &dir.join("bursts.csv")),
+                        || write_corrections(log, j, &dir.join(findings::CORRECTIONS)),
+                        || write_bursts(log, j, &dir.join(findings::BURSTS)),
                     )
                 },
             )
@@ -79,11 +93,7 @@ pub fn write_findings(log: &EventLog, j: &Judgement, dir: &Path) -> Result<()> {
 /// # Errors
 /// [`Error::Io`].
 pub fn write_bursts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
-    let f = File::create(path).map_err(io(path))?;
-    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
-    w.write_record(BURSTS_HEADER.split(','))
-        .map_err(csv_err(path))?;
-    let mut ids = String::new();
+    let mut w = findings::Writer::new::<BurstRow>(create(path)?).map_err(io(path))?;
     for (i, s) in j.signals.iter().enumerate() {
         if s.reason != lockstep_detect::Reason::RateBurst || s.events.is_empty() {
             continue;
@@ -99,42 +109,32 @@ pub fn write_bursts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
             .count();
         let (start, end) = s.aspects.time.unwrap_or((0, 0));
         let first = s.events[0] as usize;
-        let action = log.verbs.name(log.action()[first]);
-        let owner = log.accounts.resolve_opt(log.owner()[first]).unwrap_or("");
-        ids.clear();
-        for (k, &a) in s.accounts.iter().enumerate() {
-            if k > 0 {
-                ids.push(';');
-            }
-            for c in log.accounts.resolve(a).chars() {
-                match c {
-                    '%' => ids.push_str("%25"),
-                    ';' => ids.push_str("%3B"),
-                    c => ids.push(c),
-                }
-            }
-        }
-        let ratio = 1.0 / (1.0 - s.score).max(1e-9);
-        w.write_record([
-            s.aspects
-                .targets
-                .first()
-                .map_or("", |&t| log.targets.resolve(t)),
-            owner,
-            action,
-            &rfc3339(start),
-            &rfc3339(end),
-            &s.events.len().to_string(),
-            &s.accounts.len().to_string(),
-            &format!("{ratio:.1}"),
-            op_id(j, op),
-            &flagged.to_string(),
-            &s.summary,
-            &ids,
-        ])
-        .map_err(csv_err(path))?;
+        let row = BurstRow {
+            target: Cow::Borrowed(
+                s.aspects
+                    .targets
+                    .first()
+                    .map_or("", |&t| log.targets.resolve(t)),
+            ),
+            owner: Cow::Borrowed(log.accounts.resolve_opt(log.owner()[first]).unwrap_or("")),
+            action: Cow::Borrowed(log.verbs.name(log.action()[first])),
+            start: Cow::Owned(rfc3339(start)),
+            end: Cow::Owned(rfc3339(end)),
+            events: s.events.len() as u64,
+            accounts: s.accounts.len() as u64,
+            ratio: 1.0 / (1.0 - s.score).max(1e-9),
+            operation: Cow::Borrowed(op_id(j, op)),
+            flagged: flagged as u64,
+            summary: Cow::Borrowed(&s.summary),
+            account_ids: s
+                .accounts
+                .iter()
+                .map(|&a| Cow::Borrowed(log.accounts.resolve(a)))
+                .collect(),
+        };
+        w.write(&row).map_err(io(path))?;
     }
-    w.flush().map_err(io(path))
+    w.finish().map_err(io(path))?.flush().map_err(io(path))
 }
 
 fn op_id(j: &Judgement, op: u32) -> &str {
@@ -145,33 +145,37 @@ fn op_id(j: &Judgement, op: u32) -> &str {
     }
 }
 
+/// The verdict as the findings files name it.
+fn verdict(v: Verdict) -> findings::Verdict {
+    match v {
+        Verdict::Ok => findings::Verdict::Ok,
+        Verdict::Suspicious => findings::Verdict::Suspicious,
+        Verdict::Fake => findings::Verdict::Fake,
+        Verdict::Compromised => findings::Verdict::Compromised,
+    }
+}
+
 /// Writes `verdicts.csv`: one row per account id of the log.
 ///
 /// # Errors
 /// [`Error::Io`].
 pub fn write_verdicts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
-    let f = File::create(path).map_err(io(path))?;
-    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
-    w.write_record(VERDICTS_HEADER.split(','))
-        .map_err(csv_err(path))?;
-    let mut score = String::new();
+    let mut w = findings::Writer::new::<VerdictRow>(create(path)?).map_err(io(path))?;
     let mut reasons = String::new();
     for (a, v) in j.accounts.iter().enumerate() {
         use std::fmt::Write as _;
-        score.clear();
-        let _ = write!(score, "{:.3}", v.score);
         reasons.clear();
         let _ = write!(reasons, "{}", v.reasons);
-        w.write_record([
-            log.accounts.resolve(a as Id),
-            v.verdict.as_str(),
-            &score,
-            op_id(j, v.operation),
-            &reasons,
-        ])
-        .map_err(csv_err(path))?;
+        w.write(&VerdictRow {
+            account: Cow::Borrowed(log.accounts.resolve(a as Id)),
+            verdict: verdict(v.verdict),
+            score: Some(f64::from(v.score)),
+            operation: Cow::Borrowed(op_id(j, v.operation)),
+            reasons: Cow::Borrowed(&reasons),
+        })
+        .map_err(io(path))?;
     }
-    w.flush().map_err(io(path))
+    w.finish().map_err(io(path))?.flush().map_err(io(path))
 }
 
 /// Writes `flagged_events.csv`: one row per flagged event, in log order.
@@ -180,10 +184,9 @@ pub fn write_verdicts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> 
 /// [`Error::Io`].
 pub fn write_flagged_events(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
     use rayon::prelude::*;
-    let f = File::create(path).map_err(io(path))?;
-    let mut w = BufWriter::with_capacity(1 << 20, f);
-    w.write_all(FLAGGED_EVENTS_HEADER.as_bytes())
-        .and_then(|()| w.write_all(b"\n"))
+    let mut w = findings::Writer::new::<FlaggedEventRow>(create(path)?)
+        .map_err(io(path))?
+        .finish()
         .map_err(io(path))?;
     // The rows of consecutive ranges of events are formatted in parallel, a group of ranges at
     // a time, and written in order: the same bytes as one writer, in a fraction of the time
@@ -192,14 +195,12 @@ pub fn write_flagged_events(log: &EventLog, j: &Judgement, path: &Path) -> Resul
     const GROUP: usize = 64 * RANGE;
     let n = j.event_op.len();
     for group in (0..n).step_by(GROUP) {
-        let parts: Vec<std::result::Result<Vec<u8>, csv::Error>> = (group..n.min(group + GROUP))
+        let parts: Vec<std::io::Result<Vec<u8>>> = (group..n.min(group + GROUP))
             .step_by(RANGE)
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|from| {
-                let mut c = csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(Vec::new());
+                let mut c = findings::Writer::without_header(Vec::new());
                 let mut reasons = String::new();
                 for e in from..n.min(from + RANGE) {
                     let op = j.event_op[e];
@@ -209,14 +210,18 @@ pub fn write_flagged_events(log: &EventLog, j: &Judgement, path: &Path) -> Resul
                     use std::fmt::Write as _;
                     reasons.clear();
                     let _ = write!(reasons, "{}", j.event_reasons[e]);
-                    c.write_record([&*log.event_id_string(e), op_id(j, op), &reasons])?;
+                    c.write(&FlaggedEventRow {
+                        event: log.event_id_string(e),
+                        operation: Cow::Borrowed(op_id(j, op)),
+                        reasons: Cow::Borrowed(&reasons),
+                        ..FlaggedEventRow::default()
+                    })?;
                 }
-                c.into_inner().map_err(|e| e.into_error().into())
+                c.finish()
             })
             .collect();
         for part in parts {
-            w.write_all(&part.map_err(csv_err(path))?)
-                .map_err(io(path))?;
+            w.write_all(&part.map_err(io(path))?).map_err(io(path))?;
         }
     }
     w.flush().map_err(io(path))
@@ -249,79 +254,17 @@ pub fn corrections(log: &EventLog, j: &Judgement) -> Vec<(Id, u64, u64)> {
 /// # Errors
 /// [`Error::Io`].
 pub fn write_corrections(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
-    let f = File::create(path).map_err(io(path))?;
-    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
-    w.write_record(CORRECTIONS_HEADER.split(','))
-        .map_err(csv_err(path))?;
-    let mut b = [
-        itoa::Buffer::new(),
-        itoa::Buffer::new(),
-        itoa::Buffer::new(),
-    ];
-    for (t, rep, fake) in corrections(log, j) {
-        let [x, y, z] = &mut b;
-        w.write_record([
-            log.targets.resolve(t),
-            x.format(rep),
-            y.format(fake),
-            z.format(rep - fake),
-        ])
-        .map_err(csv_err(path))?;
+    let mut w = findings::Writer::new::<CorrectionRow>(create(path)?).map_err(io(path))?;
+    for (t, reported, fake) in corrections(log, j) {
+        w.write(&CorrectionRow {
+            target: Cow::Borrowed(log.targets.resolve(t)),
+            reported,
+            fake,
+            organic: reported - fake,
+        })
+        .map_err(io(path))?;
     }
-    w.flush().map_err(io(path))
-}
-
-#[derive(Serialize)]
-struct OpsFile<'a> {
-    schema_version: u32,
-    policy_version: &'a str,
-    operations: Vec<OpJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct SpanJson {
-    start: String,
-    end: String,
-    start_ms: i64,
-    end_ms: i64,
-}
-
-#[derive(Serialize)]
-struct InfraJson<'a> {
-    ips: Vec<String>,
-    subnets: Vec<SubnetJson<'a>>,
-    devices: Vec<&'a str>,
-    clients: Vec<ClientJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct SubnetJson<'a> {
-    subnet: &'a str,
-    ips: usize,
-}
-
-#[derive(Serialize)]
-struct ClientJson<'a> {
-    client: &'a str,
-    events: usize,
-}
-
-#[derive(Serialize)]
-struct OpJson<'a> {
-    id: &'a str,
-    kind: &'static str,
-    score: f64,
-    members: Vec<&'a str>,
-    fake: usize,
-    compromised: usize,
-    suspicious: Vec<&'a str>,
-    beneficiaries: Vec<&'a str>,
-    targets: Vec<&'a str>,
-    victims: Vec<&'a str>,
-    time_span: SpanJson,
-    flagged_events: usize,
-    infrastructure: InfraJson<'a>,
-    signals: &'a [crate::judge::SignalRef],
+    w.finish().map_err(io(path))?.flush().map_err(io(path))
 }
 
 pub(crate) fn rfc3339(ms: i64) -> String {
@@ -347,32 +290,42 @@ pub(crate) fn rfc3339(ms: i64) -> String {
     )
 }
 
-fn op_json<'a>(log: &'a EventLog, o: &'a Operation) -> OpJson<'a> {
-    let acc = |v: &[Id]| -> Vec<&'a str> {
+/// One operation as `operations.json` lists it, with its fingerprint and ban links.
+fn op_entry(
+    log: &EventLog,
+    o: &Operation,
+    fingerprint: Option<&Fingerprint>,
+    ban_matches: Vec<BanMatchEntry>,
+) -> findings::Operation {
+    let acc = |v: &[Id]| -> Vec<String> {
         v.iter()
             .filter(|&&a| a != NONE)
-            .map(|&a| log.accounts.resolve(a))
+            .map(|&a| log.accounts.resolve(a).to_owned())
             .collect()
     };
-    OpJson {
-        id: &o.id,
-        kind: o.kind.as_str(),
+    findings::Operation {
+        id: o.id.clone(),
+        kind: o.kind.as_str().to_owned(),
         score: (o.score * 1000.0).round() / 1000.0,
         members: acc(&o.members),
-        fake: o.fake,
-        compromised: o.compromised,
+        fake: o.fake as u64,
+        compromised: o.compromised as u64,
         suspicious: acc(&o.suspicious),
         beneficiaries: acc(&o.beneficiaries),
-        targets: o.targets.iter().map(|&t| log.targets.resolve(t)).collect(),
+        targets: o
+            .targets
+            .iter()
+            .map(|&t| log.targets.resolve(t).to_owned())
+            .collect(),
         victims: acc(&o.victims),
-        time_span: SpanJson {
+        time_span: TimeSpan {
             start: rfc3339(o.span.0),
             end: rfc3339(o.span.1),
             start_ms: o.span.0,
             end_ms: o.span.1,
         },
-        flagged_events: o.events,
-        infrastructure: InfraJson {
+        flagged_events: o.events as u64,
+        infrastructure: Infrastructure {
             ips: o
                 .ips
                 .iter()
@@ -381,37 +334,96 @@ fn op_json<'a>(log: &'a EventLog, o: &'a Operation) -> OpJson<'a> {
             subnets: o
                 .subnets
                 .iter()
-                .map(|(s, n)| SubnetJson { subnet: s, ips: *n })
+                .map(|(s, n)| Subnet {
+                    subnet: s.to_string(),
+                    ips: *n as u64,
+                })
                 .collect(),
-            devices: o.devices.iter().map(|&d| log.devices.resolve(d)).collect(),
+            devices: o
+                .devices
+                .iter()
+                .map(|&d| log.devices.resolve(d).to_owned())
+                .collect(),
             clients: o
                 .clients
                 .iter()
-                .map(|&(c, n)| ClientJson {
-                    client: log.clients.resolve(c),
-                    events: n,
+                .map(|&(c, n)| ClientCount {
+                    client: log.clients.resolve(c).to_owned(),
+                    events: n as u64,
                 })
                 .collect(),
         },
-        signals: &o.signals,
+        signals: o
+            .signals
+            .iter()
+            .map(|s| SignalEntry {
+                signal: s.signal.map(|i| i as u64),
+                reason: s.reason.to_owned(),
+                score: s.score,
+                accounts: s.accounts as u64,
+                summary: s.summary.clone(),
+            })
+            .collect(),
+        fingerprint: fingerprint.cloned(),
+        ban_matches,
     }
 }
 
-/// Writes `operations.json`: `{schema_version, policy_version, operations: [...]}`.
+/// `operations.json` of `j`: every operation with its fingerprint (`fingerprints[i]` for
+/// operation `i`, as [`fingerprints`] makes them) and the bans of `m` it is linked to.
+pub fn operations_file(
+    log: &EventLog,
+    j: &Judgement,
+    fingerprints: &[Fingerprint],
+    bans: &[BannedOperation],
+    m: &BanMatches,
+) -> OperationsFile {
+    OperationsFile {
+        schema_version: SCHEMA_VERSION,
+        policy_version: j.policy_version.clone(),
+        operations: j
+            .operations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let links = m
+                    .links
+                    .iter()
+                    .filter(|l| l.operation as usize == i)
+                    .map(|l| {
+                        let b = &bans[l.ban];
+                        BanMatchEntry {
+                            ban: b.operation.clone(),
+                            action_key: b.action_key.clone(),
+                            kind: b.kind.clone(),
+                            accounts: l.accounts as u64,
+                            created: l.created,
+                        }
+                    })
+                    .collect();
+                op_entry(log, o, fingerprints.get(i), links)
+            })
+            .collect(),
+    }
+}
+
+fn write_operations_file(doc: &OperationsFile, path: &Path) -> Result<()> {
+    findings::write_operations(BufWriter::new(File::create(path).map_err(io(path))?), doc)
+        .map(drop)
+        .map_err(io(path))
+}
+
+/// Writes `operations.json`: `{schema_version, policy_version, operations: [...]}`, each
+/// operation with its ban fingerprint, keys in alphabetical order.
 ///
 /// # Errors
 /// [`Error::Io`].
 pub fn write_operations(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
-    let f = File::create(path).map_err(io(path))?;
-    let mut w = BufWriter::new(f);
-    let file = OpsFile {
-        schema_version: SCHEMA_VERSION,
-        policy_version: &j.policy_version,
-        operations: j.operations.iter().map(|o| op_json(log, o)).collect(),
-    };
-    serde_json::to_writer_pretty(&mut w, &file).map_err(|e| io(path)(std::io::Error::other(e)))?;
-    w.write_all(b"\n").map_err(io(path))?;
-    w.flush().map_err(io(path))
+    let fps = fingerprints(log, j);
+    write_operations_file(
+        &operations_file(log, j, &fps, &[], &BanMatches::default()),
+        path,
+    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use lockstep_findings as lf;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result, io};
@@ -140,19 +141,17 @@ pub struct Operation {
 impl Operation {
     /// Reads one operation from a JSON value; `None` when it is not an object with an id.
     pub fn from_json(v: &Value) -> Option<Self> {
-        let obj = v.as_object()?;
-        let id = obj.get("id").and_then(scalar)?;
-        let kind = obj.get("kind").and_then(scalar).unwrap_or_default();
-        let mut members = Vec::new();
-        for field in ["accounts", "members"] {
-            members.extend(ids(obj.get(field), &["id", "account"]));
+        let read = lf::read_operations_value(lf::OPERATIONS, Value::Array(vec![v.clone()]));
+        read.operations.into_iter().next().map(Self::from_entry)
+    }
+
+    fn from_entry(e: lf::OperationEntry) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind.unwrap_or_default(),
+            members: e.members,
+            fields: e.fields,
         }
-        Some(Self {
-            id,
-            kind,
-            members,
-            fields: obj.clone(),
-        })
     }
 }
 
@@ -274,163 +273,106 @@ impl Findings {
 
     /// Reads `verdicts.csv` content.
     pub fn read_verdicts(&mut self, bytes: &[u8]) {
-        let mut notes = Notes::new("verdicts.csv");
-        let wanted = ["account", "verdict", "score", "operation", "reasons"];
-        for_each_row(bytes, &wanted, &mut notes, |line, r, notes| {
-            if r[0].is_empty() {
-                notes.add(line, "empty account".into());
-                return;
-            }
-            let score = r[2].parse::<f32>().ok().filter(|s| s.is_finite());
-            if score.is_none() && !r[2].is_empty() {
-                notes.add(line, format!("score {:?} is not a number", r[2]));
-            }
-            self.push_verdict(&r[0], &r[1], score, &r[3], &r[4]);
+        let t = lf::read_each::<lf::VerdictRow>(lf::VERDICTS, strip_bom(bytes), |_, r| {
+            self.push_verdict(
+                &r.account,
+                r.verdict.as_str(),
+                r.score.map(|s| s as f32),
+                &r.operation,
+                &r.reasons,
+            );
         });
-        notes.flush(&mut self.notes);
+        self.note_problems(lf::VERDICTS, &t);
     }
 
     /// Reads `flagged_events.csv` content.
     pub fn read_flagged(&mut self, bytes: &[u8]) {
-        let mut notes = Notes::new("flagged_events.csv");
-        let wanted = ["event", "operation", "reasons"];
-        for_each_row(bytes, &wanted, &mut notes, |line, r, notes| {
-            if r[0].is_empty() {
-                notes.add(line, "empty event id".into());
-                return;
-            }
-            self.push_flagged(&r[0], &r[1], &r[2]);
-        });
-        notes.flush(&mut self.notes);
+        let t =
+            lf::read_each::<lf::FlaggedEventRow>(lf::FLAGGED_EVENTS, strip_bom(bytes), |_, r| {
+                self.push_flagged(&r.event, &r.operation, &r.reasons)
+            });
+        self.note_problems(lf::FLAGGED_EVENTS, &t);
     }
 
     /// Reads `corrections.csv` content.
     pub fn read_corrections(&mut self, bytes: &[u8]) {
-        let mut notes = Notes::new("corrections.csv");
-        let wanted = ["target", "reported", "fake", "organic"];
-        for_each_row(bytes, &wanted, &mut notes, |line, r, notes| {
-            let num = |s: &str| {
-                s.parse::<u64>()
-                    .ok()
-                    .or_else(|| s.parse::<f64>().ok().map(|f| f.max(0.0) as u64))
-            };
-            match num(&r[1]) {
-                Some(reported) if !r[0].is_empty() => {
-                    let fake = num(&r[2]).unwrap_or(0);
-                    let organic = num(&r[3]).unwrap_or(reported.saturating_sub(fake));
-                    self.corrections.push(Correction {
-                        target: r[0].clone(),
-                        reported,
-                        fake,
-                        organic,
-                    });
-                }
-                _ => notes.add(line, "no target or no reported count".into()),
-            }
+        let mut rows = Vec::new();
+        let t = lf::read_each::<lf::CorrectionRow>(lf::CORRECTIONS, strip_bom(bytes), |_, r| {
+            rows.push(Correction {
+                target: r.target.into_owned(),
+                reported: r.reported,
+                fake: r.fake,
+                organic: r.organic,
+            });
         });
-        notes.flush(&mut self.notes);
+        self.corrections.extend(rows);
+        self.note_problems(lf::CORRECTIONS, &t);
     }
 
     /// Reads `bursts.csv` content.
     pub fn read_bursts(&mut self, bytes: &[u8]) {
-        let mut notes = Notes::new("bursts.csv");
-        let wanted = [
-            "target",
-            "action",
-            "start",
-            "events",
-            "accounts",
-            "ratio",
-            "operation",
-            "flagged",
-        ];
-        for_each_row(bytes, &wanted, &mut notes, |line, r, notes| {
-            match (r[3].parse::<u64>(), r[5].parse::<f64>()) {
-                (Ok(events), Ok(ratio)) if !r[0].is_empty() => self.bursts.push(BurstRow {
-                    target: r[0].clone(),
-                    action: r[1].clone(),
-                    start: r[2].clone(),
-                    events,
-                    accounts: r[4].parse().unwrap_or(0),
-                    ratio,
-                    operation: r[6].clone(),
-                    flagged: r[7].parse().unwrap_or(0),
-                }),
-                _ => notes.add(line, "no target, or events or ratio not a number".into()),
-            }
+        let mut rows = Vec::new();
+        let t = lf::read_each::<lf::BurstRow>(lf::BURSTS, strip_bom(bytes), |_, r| {
+            rows.push(BurstRow {
+                target: r.target.into_owned(),
+                action: r.action.into_owned(),
+                start: r.start.into_owned(),
+                events: r.events,
+                accounts: r.accounts,
+                ratio: r.ratio,
+                operation: r.operation.into_owned(),
+                flagged: r.flagged,
+            });
         });
-        notes.flush(&mut self.notes);
+        self.bursts.extend(rows);
+        self.note_problems(lf::BURSTS, &t);
+    }
+
+    /// Notes what the reader of `file` could not read: the first few rows with their lines,
+    /// the rest counted.
+    fn note_problems(&mut self, file: &str, t: &lf::Table<()>) {
+        if let Some(p) = &t.unusable {
+            self.notes.push(p.to_string());
+        }
+        for p in t.problems.iter().take(MAX_NOTES) {
+            self.notes.push(p.to_string());
+        }
+        let more = t.problems.len().saturating_sub(MAX_NOTES);
+        if more > 0 {
+            self.notes.push(format!("{file}: {more} more rows skipped"));
+        }
     }
 
     /// Reads `operations.json` content: an array of operations, or an object with an
     /// `operations` array.
     pub fn read_operations(&mut self, bytes: &[u8]) {
-        let value: Value = match serde_json::from_slice(strip_bom(bytes)) {
-            Ok(v) => v,
-            Err(e) => {
-                self.notes.push(format!("operations.json: not JSON ({e})"));
-                return;
-            }
-        };
-        self.set_operations_json(&value);
+        self.take_operations(lf::read_operations(bytes));
     }
 
     /// Takes operations from a parsed `operations.json`.
     pub fn set_operations_json(&mut self, value: &Value) {
-        let entries = match value {
-            Value::Array(a) => a,
-            Value::Object(o) => match o.get("operations") {
-                Some(Value::Array(a)) => a,
-                _ => {
-                    self.notes
-                        .push("operations.json: an object without an `operations` array".into());
-                    return;
-                }
-            },
-            _ => {
-                self.notes
-                    .push("operations.json: neither an array nor an object".into());
-                return;
-            }
-        };
-        let mut bad = 0usize;
-        for e in entries {
-            match Operation::from_json(e) {
-                Some(op) => self.operations.push(op),
-                None => bad += 1,
-            }
+        self.take_operations(lf::read_operations_value(lf::OPERATIONS, value.clone()));
+    }
+
+    fn take_operations(&mut self, read: lf::OperationsRead) {
+        if let Some(p) = &read.unusable {
+            self.notes.push(p.to_string());
+            return;
         }
-        if bad > 0 {
+        let skipped = read.problems.iter().filter(|p| p.skipped).count();
+        self.operations
+            .extend(read.operations.into_iter().map(Operation::from_entry));
+        if skipped > 0 {
             self.notes.push(format!(
-                "operations.json: {bad} entr{} without an `id` skipped",
-                if bad == 1 { "y" } else { "ies" }
+                "operations.json: {skipped} entr{} without an `id` skipped",
+                if skipped == 1 { "y" } else { "ies" }
             ));
         }
     }
 }
 
 /// A string or number as an id string.
-pub(crate) fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// The ids in an optional array of strings, numbers or objects carrying one of `keys`.
-pub(crate) fn ids(v: Option<&Value>, keys: &[&str]) -> Vec<String> {
-    let Some(Value::Array(items)) = v else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Value::Object(o) => keys.iter().find_map(|k| o.get(*k).and_then(scalar)),
-            other => scalar(other),
-        })
-        .collect()
-}
+pub(crate) use lockstep_findings::scalar_id as scalar;
 
 fn strip_bom(b: &[u8]) -> &[u8] {
     b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
@@ -445,90 +387,6 @@ fn read_opt(dir: &Path, name: &str, notes: &mut Vec<String>) -> Result<Option<Ve
             Ok(None)
         }
         Err(e) => Err(io(path)(e)),
-    }
-}
-
-/// Calls `row(line, fields, notes)` for each record of the CSV in `bytes`, with the fields
-/// named `wanted` (found by header name, case-insensitive; empty when absent), trimmed. Notes a
-/// file without a header or without the first wanted column, and records that do not parse.
-fn for_each_row(
-    bytes: &[u8],
-    wanted: &[&str],
-    notes: &mut Notes,
-    mut row: impl FnMut(u64, &[String], &mut Notes),
-) {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(strip_bom(bytes));
-    let headers = match rdr.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            notes.add(1, format!("no header row ({e})"));
-            return;
-        }
-    };
-    let cols: Vec<Option<usize>> = wanted
-        .iter()
-        .map(|w| {
-            headers
-                .iter()
-                .position(|h| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(w))
-        })
-        .collect();
-    if cols[0].is_none() {
-        notes.add(1, format!("no `{}` column", wanted[0]));
-        return;
-    }
-    let mut rec = csv::ByteRecord::new();
-    let mut fields: Vec<String> = vec![String::new(); wanted.len()];
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                notes.add(e.position().map_or(0, |p| p.line()), format!("{e}"));
-                continue;
-            }
-        }
-        for (f, c) in fields.iter_mut().zip(&cols) {
-            f.clear();
-            if let Some(b) = c.and_then(|c| rec.get(c)) {
-                f.push_str(String::from_utf8_lossy(b).trim());
-            }
-        }
-        row(rec.position().map_or(0, |p| p.line()), &fields, notes);
-    }
-}
-
-/// Bad rows of one file: the first few with line numbers, the rest counted.
-struct Notes {
-    file: &'static str,
-    kept: Vec<String>,
-    more: usize,
-}
-
-impl Notes {
-    fn new(file: &'static str) -> Self {
-        Self {
-            file,
-            kept: Vec::new(),
-            more: 0,
-        }
-    }
-
-    fn add(&mut self, line: u64, msg: String) {
-        if self.kept.len() < MAX_NOTES {
-            self.kept.push(format!("{}:{line}: {msg}", self.file));
-        } else {
-            self.more += 1;
-        }
-    }
-
-    fn flush(self, out: &mut Vec<String>) {
-        out.extend(self.kept);
-        if self.more > 0 {
-            out.push(format!("{}: {} more rows skipped", self.file, self.more));
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Write as _};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -126,31 +126,6 @@ fn banned_operation(b: &lockstep_store::Ban) -> BannedOperation {
     }
 }
 
-/// Adds each operation's fingerprint (and its ban links) to `operations.json`.
-fn annotate_operations_file(
-    out: &Path,
-    log: &EventLog,
-    j: &Judgement,
-    bans: &[BannedOperation],
-    m: &BanMatches,
-) -> anyhow::Result<()> {
-    let path = out.join("operations.json");
-    let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut v: serde_json::Value = serde_json::from_slice(&text)
-        .with_context(|| format!("cannot parse {}", path.display()))?;
-    let fps = lockstep_judge::fingerprints(log, j);
-    lockstep_judge::annotate_operations(&mut v, j, &fps, bans, m)?;
-    let mut w = BufWriter::new(
-        File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
-    );
-    serde_json::to_writer_pretty(&mut w, &v)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    w.write_all(b"\n")
-        .and_then(|()| w.flush())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 /// Reads the policy file, or the default policy.
 pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
     match path {
@@ -220,9 +195,8 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
     }
     sp.set_message("writing findings");
     let t = Instant::now();
-    lockstep_judge::write_findings(&log, &judgement, &args.out)?;
     let banned = banned.unwrap_or_default();
-    annotate_operations_file(&args.out, &log, &judgement, &banned, &matches)?;
+    lockstep_judge::write_findings_with_bans(&log, &judgement, &args.out, &banned, &matches)?;
     if ban_outcome.is_some() {
         lockstep_judge::write_ban_matches(
             &log,
