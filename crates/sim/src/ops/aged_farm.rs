@@ -16,10 +16,17 @@ pub(super) fn plant(
     sh: &mut Shared,
 ) {
     let c = &cfg.aged_farm;
-    let opi = ops.len() as u16;
-    let mut op = new_op(w, "aged-farm", 1, w.start, w.end);
-    let n = cfg.scaled(c.accounts, 400.0, 20) as usize;
-    op.customers = pick_customers(w, rng, sh, cfg.scaled(c.customers, 10.0, 2));
+    let (opi, mut op, n) = open_vendor(
+        w,
+        cfg,
+        rng,
+        sh,
+        ops,
+        "aged-farm",
+        (w.start, w.end),
+        (c.accounts, 400.0),
+        (c.customers, 10.0),
+    );
     let net = w.dc_subnet(rng);
     op.subnets.push(net);
     let mut fleet = Fleet {
@@ -59,18 +66,7 @@ pub(super) fn plant(
         opi,
         false,
     );
-    camouflage(
-        w,
-        rng,
-        buf,
-        &fleet,
-        (paid as f64 * c.camouflage).round() as u64,
-        w.start,
-        w.end,
-        true,
-        false,
-        opi,
-    );
+    pad(w, rng, buf, &fleet, paid, c.camouflage, true, false, opi);
     op.accounts = fleet.accounts;
     ops.push(op);
 }

@@ -19,10 +19,17 @@ pub(super) fn plant(
     sh: &mut Shared,
 ) {
     let c = &cfg.drip_followers;
-    let opi = ops.len() as u16;
-    let mut op = new_op(w, "drip-followers", 1, w.start, w.end);
-    let n = cfg.scaled(c.accounts, 700.0, 20) as usize;
-    op.customers = pick_customers(w, rng, sh, cfg.scaled(c.customers, 20.0, 2));
+    let (opi, mut op, n) = open_vendor(
+        w,
+        cfg,
+        rng,
+        sh,
+        ops,
+        "drip-followers",
+        (w.start, w.end),
+        (c.accounts, 700.0),
+        (c.customers, 20.0),
+    );
     let mut fleet = Fleet {
         proxy_share: 1.0,
         sticky: true,
@@ -75,18 +82,7 @@ pub(super) fn plant(
             paid += 1;
         }
     }
-    camouflage(
-        w,
-        rng,
-        buf,
-        &fleet,
-        (paid as f64 * c.camouflage).round() as u64,
-        w.start,
-        w.end,
-        true,
-        true,
-        opi,
-    );
+    pad(w, rng, buf, &fleet, paid, c.camouflage, true, true, opi);
     op.accounts = fleet.accounts;
     ops.push(op);
 }

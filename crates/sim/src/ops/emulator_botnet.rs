@@ -18,10 +18,17 @@ pub(super) fn plant(
     sh: &mut Shared,
 ) {
     let c = &cfg.emulator_botnet;
-    let opi = ops.len() as u16;
-    let mut op = new_op(w, "emulator-botnet", 1, w.start, w.end);
-    let n = cfg.scaled(c.accounts, 800.0, 20) as usize;
-    op.customers = pick_customers(w, rng, sh, cfg.scaled(c.customers, 15.0, 2));
+    let (opi, mut op, n) = open_vendor(
+        w,
+        cfg,
+        rng,
+        sh,
+        ops,
+        "emulator-botnet",
+        (w.start, w.end),
+        (c.accounts, 800.0),
+        (c.customers, 15.0),
+    );
     let net = w.dc_subnet(rng);
     op.subnets.push(net);
     op.client = Some(w.clients[client::BOT as usize].clone());
@@ -111,18 +118,7 @@ pub(super) fn plant(
             );
         }
     }
-    camouflage(
-        w,
-        rng,
-        buf,
-        &fleet,
-        (paid as f64 * c.camouflage).round() as u64,
-        w.start,
-        w.end,
-        false,
-        true,
-        opi,
-    );
+    pad(w, rng, buf, &fleet, paid, c.camouflage, false, true, opi);
     op.accounts = fleet.accounts;
     ops.push(op);
 }

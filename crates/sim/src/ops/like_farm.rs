@@ -16,10 +16,17 @@ pub(super) fn plant(
     sh: &mut Shared,
 ) {
     let c = &cfg.like_farm;
-    let opi = ops.len() as u16;
-    let mut op = new_op(w, "like-farm", 1, w.start, w.end);
-    let n = cfg.scaled(c.accounts, 600.0, 20) as usize;
-    op.customers = pick_customers(w, rng, sh, cfg.scaled(c.customers, 12.0, 2));
+    let (opi, mut op, n) = open_vendor(
+        w,
+        cfg,
+        rng,
+        sh,
+        ops,
+        "like-farm",
+        (w.start, w.end),
+        (c.accounts, 600.0),
+        (c.customers, 12.0),
+    );
     for _ in 0..c.subnets {
         op.subnets.push(w.dc_subnet(rng));
     }
@@ -56,18 +63,7 @@ pub(super) fn plant(
         opi,
         false,
     );
-    camouflage(
-        w,
-        rng,
-        buf,
-        &fleet,
-        (paid as f64 * c.camouflage).round() as u64,
-        w.start,
-        w.end,
-        false,
-        false,
-        opi,
-    );
+    pad(w, rng, buf, &fleet, paid, c.camouflage, false, false, opi);
     op.accounts = fleet.accounts;
     ops.push(op);
 }

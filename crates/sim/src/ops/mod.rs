@@ -133,6 +133,28 @@ pub(super) fn new_op(w: &World, scenario: &'static str, n: usize, from: i64, unt
     }
 }
 
+/// The prologue every vendor shares: its operation (numbered after those already planted,
+/// active over `span`), its number of accounts and its customers, sizes given per 50 000
+/// organic accounts unless the config sets them.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn open_vendor(
+    w: &World,
+    cfg: &Config,
+    rng: &mut Rng,
+    sh: &mut Shared,
+    ops: &[Op],
+    scenario: &'static str,
+    span: (i64, i64),
+    accounts: (Option<u32>, f64),
+    customers: (Option<u32>, f64),
+) -> (u16, Op, usize) {
+    let opi = ops.len() as u16;
+    let mut op = new_op(w, scenario, 1, span.0, span.1);
+    let n = cfg.scaled(accounts.0, accounts.1, 20) as usize;
+    op.customers = pick_customers(w, rng, sh, cfg.scaled(customers.0, customers.1, 2));
+    (opi, op, n)
+}
+
 pub(super) fn pick_customers(w: &World, rng: &mut Rng, sh: &mut Shared, k: u32) -> Vec<u32> {
     let free: Vec<u32> = sh
         .customer_cands

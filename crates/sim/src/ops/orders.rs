@@ -157,6 +157,25 @@ pub(super) fn camouflage(
     }
 }
 
+/// Padding over the whole window: `ratio` actions per paid one (see [`camouflage`]).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn pad(
+    w: &World,
+    rng: &mut Rng,
+    buf: &mut Buf,
+    fleet: &Fleet,
+    paid: u64,
+    ratio: f64,
+    human: bool,
+    follows: bool,
+    op: u16,
+) {
+    let count = (paid as f64 * ratio).round() as u64;
+    camouflage(
+        w, rng, buf, fleet, count, w.start, w.end, human, follows, op,
+    );
+}
+
 /// A like-selling operation's orders over `[from, until)`: returns paid events.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn like_orders(

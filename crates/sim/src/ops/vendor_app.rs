@@ -18,11 +18,18 @@ pub(super) fn plant(
     sh: &mut Shared,
 ) {
     let c = &cfg.vendor_app;
-    let opi = ops.len() as u16;
     let from = w.start + (c.start_day * DAY as f64) as i64;
-    let mut op = new_op(w, "vendor-app", 1, from, w.end);
-    let n = cfg.scaled(c.accounts, 500.0, 20) as usize;
-    op.customers = pick_customers(w, rng, sh, cfg.scaled(c.customers, 15.0, 2));
+    let (opi, mut op, n) = open_vendor(
+        w,
+        cfg,
+        rng,
+        sh,
+        ops,
+        "vendor-app",
+        (from, w.end),
+        (c.accounts, 500.0),
+        (c.customers, 15.0),
+    );
     vendor_infra(w, rng, sh, &c.app_id, c.infra_ips);
     op.subnets = sh.app_nets.clone();
     op.client = Some(format!("api:{}", c.app_id));
