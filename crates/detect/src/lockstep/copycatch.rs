@@ -207,17 +207,26 @@ pub(crate) struct Described {
     pub(crate) median_burst_ms: i64,
 }
 
-/// Reads the members' events on every target they touched and keeps the targets where at
-/// least `target_quorum` members share a bucket (either grid) with another member.
+/// Reads the members' events, by target, and keeps the targets where at least
+/// `target_quorum` members share a bucket (either grid) with another member.
+///
+/// The members' own events are gathered and sorted by (target, time, index): each target's
+/// run is its events by members in the order of [`TimeIndexed::target_events`], without
+/// reading the other accounts' events on the targets the members touched (a popular post's
+/// thousands).
 fn describe<G: Bipartite + TimeIndexed>(g: &G, members: &[Id], cfg: &LockstepConfig) -> Described {
-    let (ts, actor) = (g.ts(), g.actor());
+    let (ts, target) = (g.ts(), g.target());
     let quorum = cfg.target_quorum(members.len());
-    let mut cand: Vec<Id> = members
+    // (target, time, index, account) of every member's event.
+    let mut evs: Vec<(Id, i64, u32, Id)> = members
         .iter()
-        .flat_map(|&a| g.account_targets(a).iter().copied())
+        .flat_map(|&a| {
+            g.account_events(a)
+                .iter()
+                .map(move |&i| (target[i as usize], ts[i as usize], i, a))
+        })
         .collect();
-    cand.sort_unstable();
-    cand.dedup();
+    evs.sort_unstable();
     let mut d = Described {
         targets: Vec::new(),
         events: Vec::new(),
@@ -229,17 +238,13 @@ fn describe<G: Bipartite + TimeIndexed>(g: &G, members: &[Id], cfg: &LockstepCon
     let mut buf: Vec<(i64, u32, Id)> = Vec::new();
     let mut mark: Vec<bool> = Vec::new();
     let mut accts: Vec<Id> = Vec::new();
-    for t in cand {
-        buf.clear();
-        buf.extend(
-            g.target_events(t)
-                .iter()
-                .map(|&i| (ts[i as usize], i, actor[i as usize]))
-                .filter(|&(_, _, a)| members.binary_search(&a).is_ok()),
-        );
-        if buf.len() < quorum {
+    for run in evs.chunk_by(|x, y| x.0 == y.0) {
+        if run.len() < quorum {
             continue;
         }
+        let t = run[0].0;
+        buf.clear();
+        buf.extend(run.iter().map(|&(_, ts, i, a)| (ts, i, a)));
         mark.clear();
         mark.resize(buf.len(), false);
         for grid in 0..2 {
