@@ -18,7 +18,9 @@
 //!    that account's keys instead), which gives each of its pairs the number of shared
 //!    targets, of distinct episodes (coarse time slots) they were shared in, and its
 //!    SynchroTrap-style Jaccard similarity. Only the rows that pass the thresholds are
-//!    built; the full table never exists and nothing is sorted globally.
+//!    built; the full table never exists and nothing is sorted globally. The events by
+//!    target and by account do not depend on the buckets: passes at several time scales
+//!    over one index gather them once ([`LockstepEvents`]).
 //! 3. *Cluster* (sequential): pairs above the thresholds form a graph; its k-core is split into
 //!    connected components with union-find; each component is then described by the targets
 //!    and events it acted on in lockstep.
@@ -33,7 +35,10 @@ use serde::{Deserialize, Serialize};
 use crate::Result;
 use crate::error::ensure_input;
 
-pub use copycatch::{LockstepGroup, LockstepReport, lockstep_groups, lockstep_groups_indexed};
+pub use copycatch::{
+    LockstepEvents, LockstepGroup, LockstepReport, lockstep_groups, lockstep_groups_indexed,
+    lockstep_groups_shared,
+};
 pub use pairs::{PairStat, pair_table, pair_table_indexed};
 
 /// How lockstep groups are found. See each field for its default and why.
