@@ -1,5 +1,6 @@
 //! Runs the detectors a [`Policy`] enables over one shared index and collects their signals.
 
+use std::cell::OnceCell;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,9 @@ use lockstep_detect::capture::infrastructure_captures;
 use lockstep_detect::content::{ContentConfig, content_clusters};
 use lockstep_detect::dense::{FraudarConfig, MZoomConfig, fraudar_indexed, mzoom_indexed};
 use lockstep_detect::harvest::harvesters;
-use lockstep_detect::lockstep::{LockstepConfig, lockstep_groups_indexed};
+use lockstep_detect::lockstep::{
+    LockstepConfig, LockstepEvents, lockstep_groups_indexed, lockstep_groups_shared,
+};
 use lockstep_detect::pools::follower_pools;
 use lockstep_detect::ranges::suspicious_ranges;
 use lockstep_detect::rates::{RatesConfig, drips_indexed};
@@ -64,13 +67,19 @@ pub fn run_detectors(
     // buckets pair fans of one creator as readily as a vendor's accounts.
     let many_customers =
         |s: &Signal| captured_owners(log, g, s, d.slow_min_capture) >= d.slow_min_owners;
+    // The delivery-scale and slow-delivery passes read the same events of the same index
+    // (their eligibility is the same): gathered by the first, kept for the second.
+    let events = OnceCell::new();
+    let lockstep_events = || {
+        events.get_or_init(|| LockstepEvents::new(g, LockstepConfig::default().min_shared_targets))
+    };
     let lockstep = || {
         timed("detect.lockstep", d.lockstep, || {
             let cfg = LockstepConfig {
                 window_ms: ((d.lockstep_window_minutes * 60_000.0) as i64).max(2),
                 ..LockstepConfig::default()
             };
-            let r = lockstep_groups_indexed(g, &cfg)?;
+            let r = lockstep_groups_shared(g, lockstep_events(), &cfg)?;
             note("detect.lockstep", r.stats.counters());
             Ok(r.signals(log))
         })
@@ -84,7 +93,7 @@ pub fn run_detectors(
                 max_bucket: (d.slow_max_bucket as usize).max(2),
                 ..LockstepConfig::default()
             };
-            let r = lockstep_groups_indexed(g, &cfg)?;
+            let r = lockstep_groups_shared(g, lockstep_events(), &cfg)?;
             note("detect.slow-lockstep", r.stats.counters());
             Ok(r.signals(log)
                 .into_iter()
@@ -199,6 +208,7 @@ pub fn run_detectors(
     // sequential, run side by side.
     let a = lockstep();
     let a2 = slow();
+    drop(events);
     let b = follow();
     let (c, e) = rayon::join(fraudar, mzoom);
     let (f, (h, (k, (m, (v, (p, x)))))) = rayon::join(content, || {

@@ -6,9 +6,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::cluster::clusters;
-use super::pairs::pair_table_with_stats;
+use super::pairs::{PairEvents, pair_table_of};
 use super::{LockstepConfig, LockstepStats};
 use crate::Result;
+use crate::error::ensure_input;
 use crate::signal::{Aspects, Reason, Signal, distinct_of, human_ms};
 
 /// A group of accounts that engaged the same targets in the same time windows.
@@ -133,9 +134,62 @@ where
     G: Bipartite + TimeIndexed + Sync,
 {
     cfg.validate()?;
+    lockstep_groups_shared(g, &LockstepEvents::new(g, cfg.min_shared_targets), cfg)
+}
+
+/// An index's engagement events gathered for the lockstep detector — by target in time
+/// order and by account, for the accounts with at least `min_shared_targets` targets — once
+/// for every pass over the same index with that `min_shared_targets`, whatever its buckets
+/// (the judge's delivery-scale and slow-delivery passes share one).
+pub struct LockstepEvents(PairEvents);
+
+impl LockstepEvents {
+    /// Gathers the events of `g`.
+    ///
+    /// # Complexity
+    /// O(n) for n events in `g`, in parallel; 24 bytes per eligible event.
+    pub fn new<G: Bipartite + TimeIndexed + Sync>(g: &G, min_shared_targets: u32) -> Self {
+        Self(PairEvents::new(g, min_shared_targets))
+    }
+}
+
+/// [`lockstep_groups_indexed`] on events gathered already by [`LockstepEvents::new`] from the
+/// same `g`: the same groups and counters.
+///
+/// # Errors
+/// [`crate::Error::InvalidInput`] for a bad config, or events gathered from an index of
+/// another size or for another `min_shared_targets`.
+pub fn lockstep_groups_shared<G>(
+    g: &G,
+    events: &LockstepEvents,
+    cfg: &LockstepConfig,
+) -> Result<LockstepReport>
+where
+    G: Bipartite + TimeIndexed + Sync,
+{
+    cfg.validate()?;
+    let ev = &events.0;
+    ensure_input!(
+        ev.min_shared_targets == cfg.min_shared_targets
+            && ev.space == (g.num_accounts(), g.num_targets()),
+        "lockstep events gathered for min_shared_targets {} over {} accounts and {} targets, \
+         used with {} over {} and {}",
+        ev.min_shared_targets,
+        ev.space.0,
+        ev.space.1,
+        cfg.min_shared_targets,
+        g.num_accounts(),
+        g.num_targets()
+    );
     // Only the strong rows are kept: the full pair table never exists.
-    let (table, mut stats) =
-        pair_table_with_stats(g, cfg, cfg.min_shared_targets, |p| cfg.is_strong(p));
+    let (table, mut stats) = pair_table_of(
+        g,
+        ev,
+        cfg,
+        cfg.min_shared_targets,
+        |p| cfg.is_strong(p),
+        true,
+    );
     stats.events = (0..g.num_targets() as Id)
         .map(|t| g.target_events(t).len())
         .sum();
@@ -207,17 +261,26 @@ pub(crate) struct Described {
     pub(crate) median_burst_ms: i64,
 }
 
-/// Reads the members' events on every target they touched and keeps the targets where at
-/// least `target_quorum` members share a bucket (either grid) with another member.
+/// Reads the members' events, by target, and keeps the targets where at least
+/// `target_quorum` members share a bucket (either grid) with another member.
+///
+/// The members' own events are gathered and sorted by (target, time, index): each target's
+/// run is its events by members in the order of [`TimeIndexed::target_events`], without
+/// reading the other accounts' events on the targets the members touched (a popular post's
+/// thousands).
 fn describe<G: Bipartite + TimeIndexed>(g: &G, members: &[Id], cfg: &LockstepConfig) -> Described {
-    let (ts, actor) = (g.ts(), g.actor());
+    let (ts, target) = (g.ts(), g.target());
     let quorum = cfg.target_quorum(members.len());
-    let mut cand: Vec<Id> = members
+    // (target, time, index, account) of every member's event.
+    let mut evs: Vec<(Id, i64, u32, Id)> = members
         .iter()
-        .flat_map(|&a| g.account_targets(a).iter().copied())
+        .flat_map(|&a| {
+            g.account_events(a)
+                .iter()
+                .map(move |&i| (target[i as usize], ts[i as usize], i, a))
+        })
         .collect();
-    cand.sort_unstable();
-    cand.dedup();
+    evs.sort_unstable();
     let mut d = Described {
         targets: Vec::new(),
         events: Vec::new(),
@@ -229,17 +292,13 @@ fn describe<G: Bipartite + TimeIndexed>(g: &G, members: &[Id], cfg: &LockstepCon
     let mut buf: Vec<(i64, u32, Id)> = Vec::new();
     let mut mark: Vec<bool> = Vec::new();
     let mut accts: Vec<Id> = Vec::new();
-    for t in cand {
-        buf.clear();
-        buf.extend(
-            g.target_events(t)
-                .iter()
-                .map(|&i| (ts[i as usize], i, actor[i as usize]))
-                .filter(|&(_, _, a)| members.binary_search(&a).is_ok()),
-        );
-        if buf.len() < quorum {
+    for run in evs.chunk_by(|x, y| x.0 == y.0) {
+        if run.len() < quorum {
             continue;
         }
+        let t = run[0].0;
+        buf.clear();
+        buf.extend(run.iter().map(|&(_, ts, i, a)| (ts, i, a)));
         mark.clear();
         mark.resize(buf.len(), false);
         for grid in 0..2 {
@@ -372,6 +431,24 @@ mod tests {
             lockstep_groups_indexed(&idx, &LockstepConfig::default()).unwrap(),
             report
         );
+        // Events gathered once serve passes at two time scales, and only passes with their
+        // eligibility.
+        let events = LockstepEvents::new(&idx, 3);
+        for window_ms in [15 * 60_000, 4 * 3_600_000] {
+            let cfg = LockstepConfig {
+                window_ms,
+                ..LockstepConfig::default()
+            };
+            assert_eq!(
+                lockstep_groups_shared(&idx, &events, &cfg).unwrap(),
+                lockstep_groups_indexed(&idx, &cfg).unwrap()
+            );
+        }
+        let other = LockstepConfig {
+            min_shared_targets: 2,
+            ..LockstepConfig::default()
+        };
+        assert!(lockstep_groups_shared(&idx, &events, &other).is_err());
     }
 
     #[test]

@@ -12,11 +12,15 @@
 //!    pairs grid 0 did not make (without hot buckets, those across its two grid-0 buckets).
 //! 2. *Exchange by first account, aggregate*: every eligible event is also listed under its
 //!    account. Each account, independently of the others, walks its events' buckets and
-//!    makes the co-engagements with larger accounts as packed `u64` keys, deduplicated per
-//!    (pair, target); one small sort of that account's keys and a scan give each of its
-//!    pairs the number of shared targets, of distinct episodes (coarse time slots) they were
-//!    shared in, and its SynchroTrap-style Jaccard similarity. Only the rows that pass the
-//!    thresholds are built; the full table never exists and nothing is sorted globally.
+//!    makes the co-engagements with larger accounts; each is counted on the spot against
+//!    its second account (found through a table indexed by account; in a log of more than
+//!    64 episodes, packed `u64` keys deduplicated per (pair, target) and one small sort of
+//!    that account's keys instead), which gives each of its pairs the number of shared
+//!    targets, of distinct episodes (coarse time slots) they were shared in, and its
+//!    SynchroTrap-style Jaccard similarity. Only the rows that pass the thresholds are
+//!    built; the full table never exists and nothing is sorted globally. The events by
+//!    target and by account do not depend on the buckets: passes at several time scales
+//!    over one index gather them once ([`LockstepEvents`]).
 //! 3. *Cluster* (sequential): pairs above the thresholds form a graph; its k-core is split into
 //!    connected components with union-find; each component is then described by the targets
 //!    and events it acted on in lockstep.
@@ -31,7 +35,10 @@ use serde::{Deserialize, Serialize};
 use crate::Result;
 use crate::error::ensure_input;
 
-pub use copycatch::{LockstepGroup, LockstepReport, lockstep_groups, lockstep_groups_indexed};
+pub use copycatch::{
+    LockstepEvents, LockstepGroup, LockstepReport, lockstep_groups, lockstep_groups_indexed,
+    lockstep_groups_shared,
+};
 pub use pairs::{PairStat, pair_table, pair_table_indexed};
 
 /// How lockstep groups are found. See each field for its default and why.
@@ -205,8 +212,8 @@ pub struct LockstepStats {
     pub pair_records: usize,
     /// Distinct (pair, target) co-engagements.
     pub pair_targets: usize,
-    /// The most distinct (pair, target) co-engagements of one first account: the largest
-    /// buffer (8 bytes each) the aggregation held for one account.
+    /// The most distinct (pair, target) co-engagements of one first account (the buffer,
+    /// 8 bytes each, that aggregating one account by sorting needs).
     pub max_account_records: usize,
     /// Distinct account pairs with a co-engagement.
     pub pairs: usize,
