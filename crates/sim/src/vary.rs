@@ -94,11 +94,6 @@ fn orders_per_day(rng: &mut Rng, style: &Style, scale: f64, days: f64) -> f64 {
     (per_account / (p * scale * days)).min(400.0)
 }
 
-/// A size "per 50 000 accounts" scaled to the world, as the scenarios scale it.
-fn self_scaled(set: Option<u32>, per_reference: f64, floor: u32, scale: f64) -> u32 {
-    set.unwrap_or_else(|| ((per_reference * scale).round() as u32).max(floor))
-}
-
 impl Config {
     /// Redraws every scenario's working style and knobs, and the hard negatives' sizes, from
     /// the documented ranges, with a stream of `seed` (the same seed gives the same world).
@@ -140,6 +135,8 @@ impl Config {
         c.style = style(&mut rng, false);
         c.orders_per_day = orders_per_day(&mut rng, &c.style, scale, days);
 
+        // The follower fleet's size, as the scenario will scale it.
+        let drip_fleet = self.scaled(self.drip_followers.accounts, 700.0, 20) as f64;
         let c = &mut self.drip_followers;
         let lo = rng.range_f64(30.0, 400.0);
         c.followers_per_customer = [lo as u32, (lo * rng.range_f64(1.0, 2.5)) as u32];
@@ -151,7 +148,7 @@ impl Config {
         c.style.participation = None;
         // Customers such that each follower account serves 4 to 40 follows (log-uniform).
         if c.customers.is_none() {
-            let n = self_scaled(c.accounts, 700.0, 20, scale) as f64;
+            let n = drip_fleet;
             let f = (c.followers_per_customer[0] + c.followers_per_customer[1]) as f64 / 2.0;
             let per_account = log_uniform(&mut rng, 4.0, 40.0);
             c.customers = Some(((per_account * n / f.min(n)).round() as u32).clamp(2, 200));
