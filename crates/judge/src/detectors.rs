@@ -250,17 +250,7 @@ fn captured_owners(log: &EventLog, g: &GraphIndex<'_>, s: &Signal, min_capture: 
     let mut owner_of: Vec<(u32, (bool, u32))> = s
         .events
         .iter()
-        .map(|&e| {
-            let (t, o) = (log.target()[e as usize], log.owner()[e as usize]);
-            (
-                t,
-                if o == lockstep_core::NONE {
-                    (false, t)
-                } else {
-                    (true, o)
-                },
-            )
-        })
+        .map(|&e| (log.target()[e as usize], crate::judge::owner_key(log, e)))
         .collect();
     owner_of.sort_unstable();
     owner_of.dedup_by_key(|x| x.0);

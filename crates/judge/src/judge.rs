@@ -779,20 +779,20 @@ pub fn judge_indexed(
     })
 }
 
+/// Who benefits from event `e`: its owner `(true, owner)`, or for a target without an owner (a
+/// followed account) the target itself `(false, target)`.
+pub(crate) fn owner_key(log: &EventLog, e: u32) -> (bool, Id) {
+    let o = log.owner()[e as usize];
+    if o == NONE {
+        (false, log.target()[e as usize])
+    } else {
+        (true, o)
+    }
+}
+
 /// The distinct owners of `events`' targets (a target without an owner stands for itself).
 fn distinct_owners(log: &EventLog, events: &[u32]) -> usize {
-    let (owner, target) = (log.owner(), log.target());
-    let mut v: Vec<(bool, Id)> = events
-        .iter()
-        .map(|&e| {
-            let o = owner[e as usize];
-            if o == NONE {
-                (false, target[e as usize])
-            } else {
-                (true, o)
-            }
-        })
-        .collect();
+    let mut v: Vec<(bool, Id)> = events.iter().map(|&e| owner_key(log, e)).collect();
     v.sort_unstable();
     v.dedup();
     v.len()
