@@ -271,7 +271,7 @@ fn has_large_bucket(m: &[Ev], cfg: &LockstepConfig) -> bool {
 }
 
 /// The positions `i..j` of the bucket that holds position `p`, from the bucket starts of one
-/// grid of its target (as [`BucketStarts::of`]).
+/// grid of its target (as [`BucketStarts::lists`]).
 #[inline]
 fn span_in(starts: &[u32], p: usize) -> (usize, usize) {
     let k = starts.partition_point(|&s| s as usize <= p);
