@@ -32,11 +32,12 @@ fn timed(name: &'static str, enabled: bool, f: impl FnOnce() -> Result<Vec<Signa
     Ok((s, vec![(name, t.elapsed())]))
 }
 
-/// Runs lockstep groups (at delivery scale, and for follows at day scale), Fraudar, M-Zoom,
-/// template comments, drips, address ranges, bursts and harvesting (as enabled by `policy.detectors`) on the engagement index `g`
-/// and returns their signals in that order.
+/// Runs lockstep groups (at delivery scale, at the scale of a slow delivery, and for follows
+/// at day scale), Fraudar, M-Zoom, template comments, drips, address ranges, bursts,
+/// harvesting and follower pools (as enabled by `policy.detectors`) on the engagement index
+/// `g` and returns their signals in that order.
 ///
-/// The two lockstep passes run one after the other; Fraudar and M-Zoom (off by default, see
+/// The three lockstep passes run one after the other; Fraudar and M-Zoom (off by default, see
 /// `docs/POLICY.md`) run side by side, so their stage timings overlap.
 ///
 /// # Arguments
@@ -203,9 +204,8 @@ pub fn run_detectors(
             Ok(suspicious_ranges(g, &policy.ranges.config())?.signals(log))
         })
     };
-    // The two lockstep passes run one after the other (each is parallel inside and its pair
-    // table is the largest allocation of a scan); the dense detectors, whose peeling is
-    // sequential, run side by side.
+    // The lockstep passes run one after the other (each is parallel inside); the dense
+    // detectors, whose peeling is sequential, run side by side.
     let a = lockstep();
     let a2 = slow();
     drop(events);

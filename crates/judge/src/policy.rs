@@ -6,7 +6,7 @@ use crate::{Error, Result};
 
 /// The version of the default policy. Every output records the version of the policy it was
 /// judged under; change it whenever a default changes.
-pub const DEFAULT_POLICY_VERSION: &str = "2026-12-07.3";
+pub const DEFAULT_POLICY_VERSION: &str = "2026-12-07.4";
 
 /// Everything the judge decides with. Loaded from TOML; every table rejects unknown keys and
 /// every key is optional (a policy file names only what it changes, plus its `version`).
@@ -87,7 +87,7 @@ pub struct Detectors {
     pub slow_min_capture: f64,
     /// A second lockstep pass over all engagement at the scale of a slow delivery (an order
     /// spread over hours). Its groups seed operations only for accounts no earlier pass
-    /// placed. Default false.
+    /// placed. Default true (since `2026-12-07.4`; docs/BENCHMARKS.md has its cost).
     pub slow_lockstep: bool,
     /// Its time bucket in hours. Default 4.
     pub slow_window_hours: f64,
@@ -136,7 +136,7 @@ impl Default for Detectors {
             lockstep_window_minutes: 15.0,
             slow_min_owners: 3,
             slow_min_capture: 0.2,
-            slow_lockstep: false,
+            slow_lockstep: true,
             slow_window_hours: 4.0,
             slow_max_bucket: 128,
             follow_lockstep: true,

@@ -225,13 +225,18 @@ fn slow_deliveries_are_found_by_the_slow_pass_and_fans_are_not() {
             ops,
         )
     };
-    let (farm, fans, people, ops) = found(&Policy::default());
+    let mut fast = Policy::default();
+    fast.detectors.slow_lockstep = false;
+    let (farm, fans, people, ops) = found(&fast);
     assert_eq!(people, 0);
     assert!(farm < 60, "the 15-minute pass alone found {farm} of 60");
     // (The 15-minute pass flags most of this fan club: they like one creator's posts within
     // minutes of each other every evening and have no other life here; see docs/QUALITY.md.)
-    let mut slow = Policy::default();
-    slow.detectors.slow_lockstep = true;
+    let slow = Policy::default();
+    assert!(
+        slow.detectors.slow_lockstep,
+        "the slow pass is on by default"
+    );
     let (farm_slow, fans_slow, people_slow, ops_slow) = found(&slow);
     assert_eq!((farm_slow, people_slow), (60, 0));
     // The slow pass adds the farm as one operation and not a single fan.
