@@ -508,8 +508,8 @@ def slow_delivery_default():
     return slow_farm("slow-delivery-default-policy", 1111)
 
 
-def slow_delivery_slow_pass():
-    return slow_farm("slow-delivery-slow-pass", 1111)
+def slow_delivery_fast_pass_only():
+    return slow_farm("slow-delivery-fast-pass-only", 1111)
 
 
 def viral_post():
@@ -584,7 +584,7 @@ CASES = [
     follower_drip,
     ban_evasion_comeback,
     slow_delivery_default,
-    slow_delivery_slow_pass,
+    slow_delivery_fast_pass_only,
     viral_post,
     comment_farm,
 ]
