@@ -1,4 +1,5 @@
-//! The rows of `verdicts.csv`, `flagged_events.csv`, `corrections.csv` and `bursts.csv`.
+//! The rows of `verdicts.csv`, `flagged_events.csv`, `corrections.csv`, `bursts.csv` and
+//! `infrastructure.csv`.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -17,6 +18,9 @@ pub const CORRECTIONS: &str = "corrections.csv";
 /// `bursts.csv` (an addition to CONTRACT §2; findings written before it have none).
 pub const BURSTS: &str = "bursts.csv";
 
+/// `infrastructure.csv` (an addition to CONTRACT §2; findings written before it have none).
+pub const INFRASTRUCTURE: &str = "infrastructure.csv";
+
 /// `verdicts.csv` header.
 pub const VERDICTS_HEADER: &str = "account,verdict,score,operation,reasons";
 /// `flagged_events.csv` header.
@@ -26,6 +30,10 @@ pub const CORRECTIONS_HEADER: &str = "target,reported,fake,organic";
 /// `bursts.csv` header.
 pub const BURSTS_HEADER: &str =
     "target,owner,action,start,end,events,accounts,ratio,operation,flagged,summary,account_ids";
+
+/// `infrastructure.csv` header.
+pub const INFRASTRUCTURE_HEADER: &str =
+    "operation,kind,key,accounts,events,members,ok_accounts,ok_events";
 
 /// What the findings say about an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -142,6 +150,28 @@ pub struct BurstRow<'a> {
     pub summary: Cow<'a, str>,
     /// The accounts whose events fall inside it (written `;`-separated, see [`join_ids`]).
     pub account_ids: Vec<Cow<'a, str>>,
+}
+
+/// One row of `infrastructure.csv`: how the whole log used one piece of an operation's
+/// infrastructure, so that blocking it can be weighed against the people it would touch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InfrastructureUseRow<'a> {
+    /// The operation id.
+    pub operation: Cow<'a, str>,
+    /// `ip`, `ip_range` (IPv4 /24, IPv6 /48), `device` or `client`.
+    pub kind: Cow<'a, str>,
+    /// The address, range (CIDR), device id or client (`api:<app>`, …).
+    pub key: Cow<'a, str>,
+    /// Accounts with any event through it, in the whole log.
+    pub accounts: u64,
+    /// Events through it.
+    pub events: u64,
+    /// The operation's members among those accounts.
+    pub members: u64,
+    /// Accounts judged `ok` among them: who a block would touch that the findings call real.
+    pub ok_accounts: u64,
+    /// Their events through it.
+    pub ok_events: u64,
 }
 
 /// Joins ids with `;`, writing `%` and `;` inside an id as `%25` and `%3B`.
@@ -270,6 +300,60 @@ impl CsvRow for FlaggedEventRow<'_> {
             reasons: owned(f.get(2)),
             actor: nonempty(3),
             target: nonempty(4),
+        })
+    }
+}
+
+impl CsvRow for InfrastructureUseRow<'_> {
+    const FILE: &'static str = INFRASTRUCTURE;
+    const COLUMNS: &'static [&'static str] = &[
+        "operation",
+        "kind",
+        "key",
+        "accounts",
+        "events",
+        "members",
+        "ok_accounts",
+        "ok_events",
+    ];
+    const REQUIRED: usize = 8;
+
+    fn write_record<W: io::Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        buf: &mut String,
+    ) -> csv::Result<()> {
+        w.write_field(self.operation.as_bytes())?;
+        w.write_field(self.kind.as_bytes())?;
+        w.write_field(self.key.as_bytes())?;
+        for n in [
+            self.accounts,
+            self.events,
+            self.members,
+            self.ok_accounts,
+            self.ok_events,
+        ] {
+            buf.clear();
+            let _ = write!(buf, "{n}");
+            w.write_field(buf.as_bytes())?;
+        }
+        w.write_record(None::<&[u8]>)
+    }
+
+    fn from_fields(f: &Fields<'_>, _partial: &mut Vec<String>) -> Result<Self, String> {
+        let (operation, kind, key) = (f.get(0), f.get(1), f.get(2));
+        if operation.is_empty() || kind.is_empty() || key.is_empty() {
+            return Err("needs an operation, a kind and a key".to_owned());
+        }
+        Ok(InfrastructureUseRow {
+            operation: owned(operation),
+            kind: owned(kind),
+            key: owned(key),
+            accounts: count(f, 3, "accounts")?,
+            events: count(f, 4, "events")?,
+            members: count(f, 5, "members")?,
+            ok_accounts: count(f, 6, "ok_accounts")?,
+            ok_events: count(f, 7, "ok_events")?,
         })
     }
 }

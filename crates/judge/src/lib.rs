@@ -58,6 +58,7 @@ mod corroborate;
 mod detectors;
 mod error;
 mod explain;
+mod infrastructure;
 mod judge;
 mod policy;
 mod reasons;
@@ -80,6 +81,7 @@ pub use explain::{
     AccountHistory, EventLine, Events, Explanation, InfraLine, OperationBrief, ReasonLine,
     SignalLine, explain, reason_meaning,
 };
+pub use infrastructure::{KeyKind, KeyUse, infrastructure_use};
 pub use judge::{
     AccountVerdict, Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict, judge,
     judge_indexed,
@@ -92,7 +94,8 @@ pub use reasons::{REASON_CODES, Reasons};
 pub use write::{
     BURSTS_HEADER, CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER,
     corrections, operations_file, write_bursts, write_corrections, write_findings,
-    write_findings_with_bans, write_flagged_events, write_operations, write_verdicts,
+    write_findings_with_bans, write_flagged_events, write_infrastructure, write_operations,
+    write_verdicts,
 };
 
 /// Wall time per stage, in the order the stages ran, and what some stages counted of their

@@ -1,6 +1,6 @@
 //! Writers of the CONTRACT §2 findings files the judge owns: `verdicts.csv`,
-//! `flagged_events.csv`, `operations.json` and `corrections.csv`, and of `bursts.csv` (an
-//! addition, CONTRACT §4).
+//! `flagged_events.csv`, `operations.json` and `corrections.csv`, and of `bursts.csv` and
+//! `infrastructure.csv` (additions, CONTRACT §4).
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -12,11 +12,12 @@ use lockstep_core::{EventLog, Id, NONE};
 use lockstep_findings as findings;
 use lockstep_findings::{
     BanMatchEntry, BurstRow, ClientCount, CorrectionRow, FlaggedEventRow, Infrastructure,
-    OperationsFile, SignalEntry, Subnet, TimeSpan, VerdictRow,
+    InfrastructureUseRow, OperationsFile, SignalEntry, Subnet, TimeSpan, VerdictRow,
 };
 use lockstep_graph::ActionSet;
 
 use crate::bans::{BanMatches, BannedOperation, Fingerprint, fingerprints};
+use crate::infrastructure::infrastructure_use;
 use crate::judge::{Judgement, NO_OP, Operation, Verdict};
 use crate::{Error, Result};
 
@@ -74,13 +75,41 @@ pub fn write_findings_with_bans(
                 || {
                     rayon::join(
                         || write_corrections(log, j, &dir.join(findings::CORRECTIONS)),
-                        || write_bursts(log, j, &dir.join(findings::BURSTS)),
+                        || {
+                            write_bursts(log, j, &dir.join(findings::BURSTS)).and(
+                                write_infrastructure(log, j, &dir.join(findings::INFRASTRUCTURE)),
+                            )
+                        },
                     )
                 },
             )
         },
     );
     a.and(b).and(c).and(d).and(e)
+}
+
+/// Writes `infrastructure.csv`: for each operation, each of its addresses, their ranges, its
+/// devices and its `api:` clients, with the accounts and events of the whole log through it
+/// and how many of those accounts are judged `ok` ([`infrastructure_use`]).
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_infrastructure(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    let mut w = findings::Writer::new::<InfrastructureUseRow>(create(path)?).map_err(io(path))?;
+    for u in infrastructure_use(log, j) {
+        w.write(&InfrastructureUseRow {
+            operation: Cow::Borrowed(op_id(j, u.operation)),
+            kind: Cow::Borrowed(u.kind.as_str()),
+            key: Cow::Borrowed(&u.key),
+            accounts: u.accounts,
+            events: u.events,
+            members: u.members,
+            ok_accounts: u.ok_accounts,
+            ok_events: u.ok_events,
+        })
+        .map_err(io(path))?;
+    }
+    w.finish().map_err(io(path))?.flush().map_err(io(path))
 }
 
 /// Writes `bursts.csv`: one row per burst (a target's hour far above its own rate and its

@@ -9,3 +9,5 @@ mod planted;
 mod policy;
 // The device and trust rules after the judge, on planted worlds.
 mod corroborate;
+// How the log used each operation's infrastructure (infrastructure.csv), against a naive count.
+mod infrastructure;
