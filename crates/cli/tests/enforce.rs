@@ -43,8 +43,25 @@ fn write_findings(dir: &Path, ops: usize, fakes_per_op: usize) -> PathBuf {
     let mut flagged = String::from("event,operation,reasons,actor\n");
     let mut operations = Vec::new();
     let mut targets = HashMap::new();
+    // What a scan measures of each operation's infrastructure: used by its accounts only.
+    let mut infra =
+        String::from("operation,kind,key,accounts,events,members,ok_accounts,ok_events\n");
     for o in 0..ops {
         let op = format!("op{o}");
+        for ip in [
+            format!("198.51.{o}.7"),
+            format!("198.51.{o}.9"),
+            format!("203.0.{o}.1"),
+        ] {
+            infra += &format!("{op},ip,{ip},{fakes_per_op},9,{fakes_per_op},0,0\n");
+        }
+        for r in [format!("198.51.{o}.0/24"), format!("203.0.{o}.0/24")] {
+            infra += &format!("{op},ip_range,{r},{fakes_per_op},9,{fakes_per_op},0,0\n");
+        }
+        for d in 0..10 {
+            infra += &format!("{op},device,emu{o}_{d},1,2,1,0,0\n");
+        }
+        infra += &format!("{op},client,api:boost{o},3,9,3,0,0\n");
         let mut accounts = Vec::new();
         for a in 0..fakes_per_op {
             let acct = format!("fake{o}_{a}");
@@ -83,6 +100,7 @@ fn write_findings(dir: &Path, ops: usize, fakes_per_op: usize) -> PathBuf {
     std::fs::write(f.join("verdicts.csv"), verdicts).unwrap();
     std::fs::write(f.join("flagged_events.csv"), flagged).unwrap();
     std::fs::write(f.join("corrections.csv"), corrections).unwrap();
+    std::fs::write(f.join("infrastructure.csv"), infra).unwrap();
     std::fs::write(
         f.join("operations.json"),
         serde_json::to_string_pretty(&serde_json::json!({ "operations": operations })).unwrap(),

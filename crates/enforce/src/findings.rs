@@ -74,6 +74,28 @@ pub struct Correction {
     pub organic: u64,
 }
 
+/// One row of `infrastructure.csv`: how the log used one piece of an operation's
+/// infrastructure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InfraUse {
+    /// Operation id.
+    pub operation: String,
+    /// `ip`, `ip_range`, `device` or `client`.
+    pub kind: String,
+    /// The address, range, device id or client.
+    pub key: String,
+    /// Accounts through it.
+    pub accounts: u64,
+    /// Events through it.
+    pub events: u64,
+    /// The operation's members among the accounts.
+    pub members: u64,
+    /// Accounts judged `ok` among them.
+    pub ok_accounts: u64,
+    /// Their events through it.
+    pub ok_events: u64,
+}
+
 /// A findings directory, read.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Findings {
@@ -85,6 +107,9 @@ pub struct Findings {
     pub operations: Vec<Operation>,
     /// `corrections.csv`.
     pub corrections: Vec<Correction>,
+    /// `infrastructure.csv`, or `None` when the findings have none (written before it, or by
+    /// another producer): the collateral of blocking infrastructure is then unknown.
+    pub infrastructure: Option<Vec<InfraUse>>,
     /// What was missing or skipped, one line each.
     pub notes: Vec<String>,
 }
@@ -160,6 +185,25 @@ pub fn read_findings(dir: &Path) -> Result<Findings> {
                 organic: r.organic,
             })
             .collect();
+    }
+
+    if dir.join(lf::INFRASTRUCTURE).exists()
+        && let Some(t) = read_csv::<lf::InfrastructureUseRow>(dir, &mut f.notes)?
+    {
+        f.infrastructure = Some(
+            t.into_rows()
+                .map(|r| InfraUse {
+                    operation: r.operation.into_owned(),
+                    kind: r.kind.into_owned(),
+                    key: r.key.into_owned(),
+                    accounts: r.accounts,
+                    events: r.events,
+                    members: r.members,
+                    ok_accounts: r.ok_accounts,
+                    ok_events: r.ok_events,
+                })
+                .collect(),
+        );
     }
 
     let path = dir.join(lf::OPERATIONS);

@@ -52,6 +52,8 @@ mod sink;
 pub use apply::{ApplyReport, DEFAULT_BATCH, apply, deliver};
 pub use error::{Error, Result};
 pub use findings::{Correction, Findings, FlaggedEvent, Operation, VerdictRow, read_findings};
-pub use plan::{PLAN_SCHEMA_VERSION, Plan, PlanOperation, build_plan, ip_range};
+pub use plan::{
+    Collateral, PLAN_SCHEMA_VERSION, Plan, PlanOperation, Withheld, build_plan, ip_range,
+};
 pub use policy::{FakeAction, Policy, SuspiciousAction};
 pub use sink::{MemorySink, NdjsonSink, Sink, WebhookSink, delivery_json, open_sink};

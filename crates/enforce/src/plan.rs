@@ -57,8 +57,57 @@ pub struct Plan {
     pub corrections: Vec<Correction>,
     /// What was missing, skipped or withheld, one line each.
     pub notes: Vec<String>,
+    /// What the planned infrastructure blocks would touch, and what was held back.
+    #[serde(default)]
+    pub collateral: Collateral,
+    /// Infrastructure blocks left out because of who else uses that infrastructure.
+    #[serde(default)]
+    pub withheld: Vec<Withheld>,
     /// The actions, grouped by operation.
     pub actions: Vec<NewAction>,
+}
+
+/// The measured collateral of a plan's infrastructure blocks (`infrastructure.csv`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Collateral {
+    /// Whether the findings measured the use of the operations' infrastructure.
+    pub measured: bool,
+    /// Accounts judged `ok` in `verdicts.csv`.
+    pub ok_accounts: u64,
+    /// Infrastructure blocks planned (ranges, addresses, devices, apps).
+    pub blocks: u64,
+    /// Accounts judged `ok` that used a planned block's infrastructure, summed over the blocks
+    /// (an upper bound on how many distinct people they touch).
+    pub blocked_ok_accounts: u64,
+    /// Their events through it.
+    pub blocked_ok_events: u64,
+    /// `blocked_ok_accounts / ok_accounts`.
+    pub share: f64,
+    /// Ranges narrowed to the operation's own addresses in them.
+    pub narrowed: u64,
+    /// Blocks withheld (listed in `withheld`).
+    pub withheld: u64,
+    /// Accounts judged `ok` the withheld blocks would have touched (summed).
+    pub withheld_ok_accounts: u64,
+}
+
+/// An infrastructure block left out of the plan, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Withheld {
+    /// The action kind it would have been.
+    pub kind: ActionKind,
+    /// Its subject.
+    pub subject: String,
+    /// The operation.
+    pub operation: String,
+    /// Why it was left out.
+    pub why: String,
+    /// Accounts that used it (when measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<u64>,
+    /// Accounts judged `ok` among them (when measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok_accounts: Option<u64>,
 }
 
 impl Plan {
@@ -150,6 +199,7 @@ fn ban_payload(
     ranges: &[String],
     block_infra: bool,
     through_real: bool,
+    allowed: &dyn Fn(&str, &str) -> bool,
 ) -> serde_json::Value {
     let mut behaviour = o.behaviour.clone();
     let fp = behaviour
@@ -163,8 +213,10 @@ fn ban_payload(
         v
     };
     let (devices, ip_ranges, device_fingerprints, range_use) = if block_infra {
+        let mut devices = union(&o.devices, strings(fp.get("devices")));
+        devices.retain(|d| allowed("device", d));
         (
-            union(&o.devices, strings(fp.get("devices"))),
+            devices,
             ranges.to_vec(),
             fp.get("device_fingerprints").cloned().unwrap_or(json!([])),
             fp.get("ip_ranges").cloned().unwrap_or(json!([])),
@@ -172,11 +224,13 @@ fn ban_payload(
     } else {
         (Vec::new(), Vec::new(), json!([]), json!([]))
     };
+    let mut app_ids = union(apps, strings(fp.get("app_ids")));
+    app_ids.retain(|a| allowed("client", &format!("api:{a}")));
     json!({
         "kind": o.kind,
         "devices": devices,
         "ip_ranges": ip_ranges,
-        "app_ids": union(apps, strings(fp.get("app_ids"))),
+        "app_ids": app_ids,
         "device_fingerprints": device_fingerprints,
         "customers": strings(fp.get("customers")),
         "profile": {
@@ -238,6 +292,10 @@ pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
     let mut actions: Vec<NewAction> = Vec::new();
     let mut plan_ops = Vec::new();
     let mut apps_of: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut cands: Vec<Cand> = Vec::new();
+    #[allow(clippy::type_complexity)]
+    let mut ops_kind_reason: HashMap<String, (String, Vec<String>, Vec<String>, bool, bool)> =
+        HashMap::new();
     for o in ops.values() {
         let m = members.get(o.id.as_str()).cloned().unwrap_or_default();
         let judged: Vec<&str> = m
@@ -282,48 +340,51 @@ pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
         } else {
             o.kind.clone()
         };
-        if policy.ban_vendors {
-            actions.push(NewAction::new(
-                ActionKind::BanVendor,
-                &o.id,
-                &o.id,
-                format!("vendor behind {kind_reason} {}", o.id),
-                ban_payload(o, &apps, &ranges, block_infra, through_real),
+        let cand = |kind: ActionKind, subject: &str, mkind: &'static str, payload| Cand {
+            kind,
+            subject: subject.to_owned(),
+            operation: o.id.clone(),
+            reason: match kind {
+                ActionKind::BlockApp => format!("third-party app used by {kind_reason} {}", o.id),
+                ActionKind::BlockDevice => format!("device used by {kind_reason} {}", o.id),
+                _ => format!("addresses used by {kind_reason} {}", o.id),
+            },
+            payload,
+            measure: (mkind, subject.to_owned()),
+        };
+        for app in &apps {
+            cands.push(cand(
+                ActionKind::BlockApp,
+                app,
+                "client",
+                json!({"client": format!("api:{app}")}),
             ));
+            cands.last_mut().expect("just pushed").measure.1 = format!("api:{app}");
         }
-        if policy.block_apps {
-            for app in &apps {
-                actions.push(NewAction::new(
-                    ActionKind::BlockApp,
-                    app,
-                    &o.id,
-                    format!("third-party app used by {kind_reason} {}", o.id),
-                    json!({"client": format!("api:{app}")}),
-                ));
-            }
-        }
-        if block_infra && policy.block_ip_ranges {
+        if block_infra {
             for r in &ranges {
-                actions.push(NewAction::new(
+                let ips: Vec<&String> = o
+                    .ips
+                    .iter()
+                    .filter(|ip| {
+                        ip_range(ip, policy.ipv4_prefix, policy.ipv6_prefix).as_ref() == Some(r)
+                    })
+                    .collect();
+                cands.push(cand(
                     ActionKind::BlockIpRange,
                     r,
-                    &o.id,
-                    format!("addresses used by {kind_reason} {}", o.id),
-                    json!({"ips": o.ips.iter().filter(|ip| ip_range(ip, policy.ipv4_prefix, policy.ipv6_prefix).as_ref() == Some(r)).collect::<Vec<_>>()}),
+                    "ip_range",
+                    json!({ "ips": ips }),
                 ));
             }
-        }
-        if block_infra && policy.block_devices {
             for d in &o.devices {
-                actions.push(NewAction::new(
-                    ActionKind::BlockDevice,
-                    d,
-                    &o.id,
-                    format!("device used by {kind_reason} {}", o.id),
-                    json!({}),
-                ));
+                cands.push(cand(ActionKind::BlockDevice, d, "device", json!({})));
             }
         }
+        ops_kind_reason.insert(
+            o.id.clone(),
+            (kind_reason, apps, ranges, block_infra, through_real),
+        );
         plan_ops.push(PlanOperation {
             id: o.id.clone(),
             kind: o.kind.clone(),
@@ -332,6 +393,59 @@ pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
             score: o.score,
         });
     }
+
+    // Infrastructure: every block weighed against who else used it.
+    let ok_total = findings
+        .verdicts
+        .iter()
+        .filter(|v| v.verdict == "ok")
+        .count() as u64;
+    let decided = decide_blocks(findings, policy, &ops, cands, ok_total, &mut notes);
+    let enabled = |k: ActionKind| match k {
+        ActionKind::BlockApp => policy.block_apps,
+        ActionKind::BlockIpRange => policy.block_ip_ranges,
+        ActionKind::BlockDevice => policy.block_devices,
+        _ => true,
+    };
+    for o in ops.values() {
+        let Some((kind_reason, apps, _, block_infra, through_real)) = ops_kind_reason.get(&o.id)
+        else {
+            continue;
+        };
+        if policy.ban_vendors {
+            let passed = |kind: &str, key: &str| {
+                decided
+                    .passed
+                    .contains(&(o.id.clone(), kind.to_owned(), key.to_owned()))
+            };
+            let ranges: Vec<String> = decided
+                .planned
+                .iter()
+                .filter(|c| c.operation == o.id && c.kind == ActionKind::BlockIpRange)
+                .map(|c| c.subject.clone())
+                .collect();
+            actions.push(NewAction::new(
+                ActionKind::BanVendor,
+                &o.id,
+                &o.id,
+                format!("vendor behind {kind_reason} {}", o.id),
+                ban_payload(o, apps, &ranges, *block_infra, *through_real, &passed),
+            ));
+        }
+    }
+    for c in decided.planned {
+        if enabled(c.kind) {
+            actions.push(NewAction::new(
+                c.kind,
+                &c.subject,
+                &c.operation,
+                c.reason,
+                c.payload,
+            ));
+        }
+    }
+    let collateral = decided.collateral;
+    let withheld = decided.withheld;
 
     // Accounts.
     let mut verdicts = Vec::new();
@@ -479,8 +593,249 @@ pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
             Vec::new()
         },
         notes,
+        collateral,
+        withheld,
         actions,
     }
+}
+
+/// A candidate infrastructure block.
+struct Cand {
+    kind: ActionKind,
+    subject: String,
+    operation: String,
+    reason: String,
+    payload: serde_json::Value,
+    /// Its row in `infrastructure.csv`: kind and key.
+    measure: (&'static str, String),
+}
+
+/// The blocks decided on.
+struct Decided {
+    /// Planned, with their collateral in the payload.
+    planned: Vec<Cand>,
+    /// (operation, kind, key) of measured infrastructure that passed the per-block limits (what
+    /// a ban may record).
+    passed: HashSet<(String, String, String)>,
+    withheld: Vec<Withheld>,
+    collateral: Collateral,
+}
+
+fn collateral_json(u: &crate::findings::InfraUse) -> serde_json::Value {
+    json!({
+        "accounts": u.accounts,
+        "events": u.events,
+        "members": u.members,
+        "ok_accounts": u.ok_accounts,
+        "ok_events": u.ok_events,
+    })
+}
+
+/// Weighs every candidate block against the use `infrastructure.csv` measured: a block passes
+/// if at most `max_collateral_accounts` accounts judged `ok` used it and they were at most
+/// `max_collateral_share` of its accounts; a range that fails is narrowed to the operation's
+/// own addresses in it that pass; then, if all planned blocks together touch more than
+/// `max_total_collateral` of the `ok` accounts, those that touch the most are withheld.
+fn decide_blocks(
+    findings: &Findings,
+    policy: &Policy,
+    ops: &BTreeMap<String, Operation>,
+    cands: Vec<Cand>,
+    ok_total: u64,
+    notes: &mut Vec<String>,
+) -> Decided {
+    use crate::findings::InfraUse;
+    let measured = findings.infrastructure.is_some();
+    let uses: HashMap<(&str, &str, &str), &InfraUse> = findings
+        .infrastructure
+        .iter()
+        .flatten()
+        .map(|u| ((u.operation.as_str(), u.kind.as_str(), u.key.as_str()), u))
+        .collect();
+    let passes = |u: &InfraUse| {
+        u.ok_accounts <= policy.max_collateral_accounts
+            && u.ok_accounts as f64 <= policy.max_collateral_share * u.accounts.max(1) as f64
+    };
+    let mut d = Decided {
+        planned: Vec::new(),
+        passed: HashSet::new(),
+        withheld: Vec::new(),
+        collateral: Collateral {
+            measured,
+            ok_accounts: ok_total,
+            ..Collateral::default()
+        },
+    };
+    for u in findings.infrastructure.iter().flatten() {
+        if passes(u) {
+            d.passed
+                .insert((u.operation.clone(), u.kind.clone(), u.key.clone()));
+        }
+    }
+    // Per operation: (withheld, narrowed ranges, addresses planned in their place, ok accounts held back).
+    let mut per_op: BTreeMap<String, (u64, u64, u64, u64)> = BTreeMap::new();
+    // (planned index, ok accounts, ok events) of measured planned blocks.
+    let mut costs: Vec<(usize, u64, u64)> = Vec::new();
+    for mut c in cands {
+        let u = uses
+            .get(&(c.operation.as_str(), c.measure.0, c.measure.1.as_str()))
+            .copied();
+        match u {
+            Some(u) if passes(u) => {
+                d.passed.insert((
+                    c.operation.clone(),
+                    c.measure.0.to_owned(),
+                    c.measure.1.clone(),
+                ));
+                if let Some(p) = c.payload.as_object_mut() {
+                    p.insert("collateral".into(), collateral_json(u));
+                }
+                costs.push((d.planned.len(), u.ok_accounts, u.ok_events));
+                d.planned.push(c);
+                continue;
+            }
+            None if policy.unmeasured_blocks => {
+                d.planned.push(c);
+                continue;
+            }
+            _ => {}
+        }
+        // Narrow a range to the operation's own addresses in it whose use passes.
+        let e = per_op.entry(c.operation.clone()).or_default();
+        if c.kind == ActionKind::BlockIpRange {
+            let mut narrowed = 0;
+            for ip in strings(c.payload.get("ips")) {
+                let Some(u) = uses
+                    .get(&(c.operation.as_str(), "ip", ip.as_str()))
+                    .copied()
+                else {
+                    continue;
+                };
+                if !passes(u) {
+                    continue;
+                }
+                let Some(subject) = ip_range(&ip, 32, 128) else {
+                    continue;
+                };
+                d.passed
+                    .insert((c.operation.clone(), "ip".to_owned(), ip.clone()));
+                costs.push((d.planned.len(), u.ok_accounts, u.ok_events));
+                d.planned.push(Cand {
+                    kind: ActionKind::BlockIpRange,
+                    subject,
+                    operation: c.operation.clone(),
+                    reason: format!("{} (narrowed from {})", c.reason, c.subject),
+                    payload: json!({"ips": [ip], "narrowed_from": c.subject, "collateral": collateral_json(u)}),
+                    measure: ("ip", ip.clone()),
+                });
+                narrowed += 1;
+            }
+            if narrowed > 0 {
+                e.1 += 1;
+                e.2 += narrowed;
+                d.collateral.narrowed += 1;
+            }
+        }
+        e.0 += 1;
+        e.3 += u.map_or(0, |u| u.ok_accounts);
+        d.collateral.withheld += 1;
+        d.collateral.withheld_ok_accounts += u.map_or(0, |u| u.ok_accounts);
+        d.withheld.push(Withheld {
+            kind: c.kind,
+            subject: c.subject.clone(),
+            operation: c.operation.clone(),
+            why: match u {
+                Some(u) => format!(
+                    "used by {} accounts judged ok ({:.1}% of its {} accounts; limits {} and {:.1}%)",
+                    u.ok_accounts,
+                    100.0 * u.ok_accounts as f64 / u.accounts.max(1) as f64,
+                    u.accounts,
+                    policy.max_collateral_accounts,
+                    100.0 * policy.max_collateral_share
+                ),
+                None => "its use is not measured in the findings (no infrastructure.csv row); unmeasured_blocks = false".to_owned(),
+            },
+            accounts: u.map(|u| u.accounts),
+            ok_accounts: u.map(|u| u.ok_accounts),
+        });
+    }
+    // The plan's total: withhold the blocks that touch the most until within the limit.
+    let cap = (policy.max_total_collateral * ok_total as f64).floor() as u64;
+    let mut total: u64 = costs.iter().map(|c| c.1).sum();
+    if total > cap {
+        costs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut drop = HashSet::new();
+        for &(i, ok, _) in &costs {
+            if total <= cap || ok == 0 {
+                break;
+            }
+            total -= ok;
+            drop.insert(i);
+        }
+        let mut kept = Vec::new();
+        for (i, c) in std::mem::take(&mut d.planned).into_iter().enumerate() {
+            if !drop.contains(&i) {
+                kept.push(c);
+                continue;
+            }
+            let ok = c.payload["collateral"]["ok_accounts"].as_u64().unwrap_or(0);
+            d.collateral.withheld += 1;
+            d.collateral.withheld_ok_accounts += ok;
+            per_op.entry(c.operation.clone()).or_default().0 += 1;
+            d.withheld.push(Withheld {
+                kind: c.kind,
+                subject: c.subject,
+                operation: c.operation,
+                why: format!(
+                    "the plan's blocks together would touch more than {:.2}% of the {ok_total} accounts judged ok",
+                    100.0 * policy.max_total_collateral
+                ),
+                accounts: c.payload["collateral"]["accounts"].as_u64(),
+                ok_accounts: Some(ok),
+            });
+        }
+        d.planned = kept;
+        notes.push(format!(
+            "{} blocks withheld to keep the plan's collateral within max_total_collateral ({:.2}% of {ok_total} accounts judged ok)",
+            drop.len(),
+            100.0 * policy.max_total_collateral
+        ));
+    }
+    for c in &d.planned {
+        d.collateral.blocks += 1;
+        d.collateral.blocked_ok_accounts +=
+            c.payload["collateral"]["ok_accounts"].as_u64().unwrap_or(0);
+        d.collateral.blocked_ok_events +=
+            c.payload["collateral"]["ok_events"].as_u64().unwrap_or(0);
+    }
+    d.collateral.share = if ok_total == 0 {
+        0.0
+    } else {
+        d.collateral.blocked_ok_accounts as f64 / ok_total as f64
+    };
+    if !measured && d.collateral.withheld > 0 {
+        notes.push(format!(
+            "no infrastructure.csv in the findings: {} infrastructure blocks withheld because who else uses them is unknown (rescan, or set unmeasured_blocks = true)",
+            d.collateral.withheld
+        ));
+    }
+    for (op, (w, n, a, ok)) in per_op {
+        if w == 0 {
+            continue;
+        }
+        let kind = ops.get(&op).map_or("", |o| o.kind.as_str());
+        let mut line = format!(
+            "operation {op}{}{kind}: {w} infrastructure blocks withheld (would touch {ok} accounts judged ok, summed)",
+            if kind.is_empty() { "" } else { " " }
+        );
+        if n > 0 {
+            line.push_str(&format!(
+                "; {n} of its ranges narrowed to {a} of its own addresses"
+            ));
+        }
+        notes.push(line);
+    }
+    d
 }
 
 #[cfg(test)]
@@ -512,6 +867,43 @@ mod tests {
         }
     }
 
+    /// `infrastructure.csv` rows for every piece of the operations' infrastructure, used by
+    /// their members only.
+    fn measured(mut f: Findings) -> Findings {
+        let mut rows = Vec::new();
+        let mut row = |op: &str, kind: &str, key: String| {
+            rows.push(crate::findings::InfraUse {
+                operation: op.into(),
+                kind: kind.into(),
+                key,
+                accounts: 2,
+                events: 10,
+                members: 2,
+                ok_accounts: 0,
+                ok_events: 0,
+            })
+        };
+        for o in &f.operations {
+            for ip in &o.ips {
+                row(&o.id, "ip", ip.clone());
+                row(&o.id, "ip_range", ip_range(ip, 24, 48).unwrap());
+            }
+            let fp = &o.behaviour["fingerprint"]["devices"];
+            let mut devices = o.devices.clone();
+            devices.extend(strings(Some(fp)));
+            devices.sort();
+            devices.dedup();
+            for d in devices {
+                row(&o.id, "device", d);
+            }
+            for c in o.clients.iter().filter(|c| c.starts_with("api:")) {
+                row(&o.id, "client", c.clone());
+            }
+        }
+        f.infrastructure = Some(rows);
+        f
+    }
+
     fn verdict(account: &str, verdict: &str, operation: &str) -> crate::findings::VerdictRow {
         crate::findings::VerdictRow {
             account: account.into(),
@@ -524,14 +916,14 @@ mod tests {
 
     #[test]
     fn victims_infrastructure_is_not_blocked_and_they_are_secured_not_banned() {
-        let f = Findings {
+        let f = measured(Findings {
             operations: vec![op("app-op", "vendor-app")],
             verdicts: vec![
                 verdict("v1", "compromised", "app-op"),
                 verdict("v2", "compromised", "app-op"),
             ],
             ..Findings::default()
-        };
+        });
         let plan = build_plan(&f, &Policy::default(), "t");
         let kinds: Vec<ActionKind> = plan.actions.iter().map(|a| a.kind).collect();
         assert_eq!(
@@ -555,7 +947,7 @@ mod tests {
 
     #[test]
     fn farm_infrastructure_is_blocked_and_policy_decides_suspicious() {
-        let f = Findings {
+        let f = measured(Findings {
             operations: vec![op("farm", "like-farm")],
             verdicts: vec![
                 verdict("v1", "fake", "farm"),
@@ -563,7 +955,7 @@ mod tests {
                 verdict("ok1", "ok", ""),
             ],
             ..Findings::default()
-        };
+        });
         let plan = build_plan(&f, &Policy::default(), "t");
         assert_eq!(plan.summary.get("block_ip_range"), Some(&1), "one /24");
         assert_eq!(plan.summary.get("block_device"), Some(&1));
@@ -594,10 +986,10 @@ mod tests {
         farm.behaviour = json!({"kind": "like-farm", "fingerprint": fp});
         let mut app = op("app-op", "vendor-app");
         app.behaviour = json!({"kind": "vendor-app", "fingerprint": fp});
-        let f = Findings {
+        let f = measured(Findings {
             operations: vec![farm, app],
             ..Findings::default()
-        };
+        });
         let plan = build_plan(&f, &Policy::default(), "t");
         let ban = |id: &str| {
             plan.actions
@@ -622,5 +1014,141 @@ mod tests {
         assert_eq!(b["profile"]["ip_ranges"], json!([]));
         assert_eq!(b["customers"], json!(["c1", "c2"]));
         assert_eq!(b["profile"]["through_real_accounts"], true);
+    }
+    /// A farm on a datacenter range of its own and on a residential range shared with 300
+    /// people; a phone of its own and a tablet a family also uses; an app of its own.
+    fn shared_farm() -> Findings {
+        let mut o = op("farm", "like-farm");
+        o.ips = vec![
+            "198.51.100.7".into(),
+            "198.51.100.8".into(),
+            "203.0.113.40".into(),
+            "203.0.113.41".into(),
+        ];
+        o.devices = vec!["farm-phone".into(), "family-tablet".into()];
+        o.clients = vec!["api:autolike".into()];
+        let u = |kind: &str, key: &str, accounts, ok_accounts| crate::findings::InfraUse {
+            operation: "farm".into(),
+            kind: kind.into(),
+            key: key.into(),
+            accounts,
+            events: accounts * 10,
+            members: accounts - ok_accounts,
+            ok_accounts,
+            ok_events: ok_accounts * 10,
+        };
+        let mut verdicts: Vec<_> = (0..20)
+            .map(|i| verdict(&format!("f{i}"), "fake", "farm"))
+            .collect();
+        verdicts.extend((0..2000).map(|i| verdict(&format!("p{i}"), "ok", "")));
+        Findings {
+            operations: vec![o],
+            verdicts,
+            infrastructure: Some(vec![
+                u("ip_range", "198.51.100.0/24", 20, 0),
+                u("ip", "198.51.100.7", 10, 0),
+                u("ip", "198.51.100.8", 10, 0),
+                u("ip_range", "203.0.113.0/24", 320, 300),
+                // One proxy exit only the farm used, one a hundred people share.
+                u("ip", "203.0.113.40", 8, 0),
+                u("ip", "203.0.113.41", 110, 100),
+                u("device", "farm-phone", 1, 0),
+                u("device", "family-tablet", 5, 4),
+                u("client", "api:autolike", 20, 0),
+            ]),
+            ..Findings::default()
+        }
+    }
+
+    #[test]
+    fn blocks_that_would_touch_real_people_are_narrowed_or_withheld() {
+        let plan = build_plan(&shared_farm(), &Policy::default(), "t");
+        let blocked: Vec<(&str, &str)> = plan
+            .actions
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.kind,
+                    ActionKind::BlockIpRange | ActionKind::BlockDevice | ActionKind::BlockApp
+                )
+            })
+            .map(|a| (a.kind.as_str(), a.subject.as_str()))
+            .collect();
+        assert_eq!(
+            blocked,
+            [
+                ("block_app", "autolike"),
+                ("block_ip_range", "198.51.100.0/24"),
+                ("block_ip_range", "203.0.113.40/32"),
+                ("block_device", "farm-phone"),
+            ]
+        );
+        let withheld: Vec<&str> = plan.withheld.iter().map(|w| w.subject.as_str()).collect();
+        assert_eq!(withheld, ["203.0.113.0/24", "family-tablet"]);
+        assert!(plan.withheld[0].why.contains("300 accounts judged ok"));
+        assert_eq!(plan.collateral.blocked_ok_accounts, 0);
+        assert_eq!(plan.collateral.withheld_ok_accounts, 304);
+        assert_eq!(plan.collateral.narrowed, 1);
+        assert_eq!(plan.collateral.ok_accounts, 2000);
+        // The ban records only what no real person shares.
+        let ban = plan
+            .actions
+            .iter()
+            .find(|a| a.kind == ActionKind::BanVendor)
+            .unwrap();
+        assert_eq!(ban.payload["devices"], json!(["farm-phone"]));
+        assert_eq!(
+            ban.payload["ip_ranges"],
+            json!(["198.51.100.0/24", "203.0.113.40/32"])
+        );
+        assert!(plan.notes.iter().any(|n| n.contains("narrowed")));
+    }
+
+    #[test]
+    fn the_plans_total_collateral_stays_within_its_limit() {
+        let mut f = shared_farm();
+        // The tablet's four people now pass the per-block limits (4 of 100 accounts)…
+        for u in f.infrastructure.as_mut().unwrap() {
+            if u.key == "family-tablet" {
+                u.accounts = 100;
+            }
+        }
+        let loose = Policy {
+            max_total_collateral: 0.01,
+            ..Policy::default()
+        };
+        let loose = build_plan(&f, &loose, "t");
+        assert!(loose.actions.iter().any(|a| a.subject == "family-tablet"));
+        assert_eq!(loose.collateral.blocked_ok_accounts, 4);
+        // …but not the default plan limit, 0.1% of 2 000 people (2 accounts).
+        let plan = build_plan(&f, &Policy::default(), "t");
+        assert!(plan.withheld.iter().any(|w| w.subject == "family-tablet"));
+        assert_eq!(plan.collateral.blocked_ok_accounts, 0);
+        assert!(plan.collateral.share <= 0.001);
+    }
+
+    #[test]
+    fn unmeasured_infrastructure_is_not_blocked_unless_the_policy_says_so() {
+        let mut f = shared_farm();
+        f.infrastructure = None;
+        let plan = build_plan(&f, &Policy::default(), "t");
+        assert!(
+            !plan
+                .actions
+                .iter()
+                .any(|a| matches!(a.kind, ActionKind::BlockIpRange | ActionKind::BlockDevice))
+        );
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("no infrastructure.csv"))
+        );
+        let open = Policy {
+            unmeasured_blocks: true,
+            ..Policy::default()
+        };
+        let plan = build_plan(&f, &open, "t");
+        assert_eq!(plan.summary.get("block_ip_range"), Some(&2));
+        assert_eq!(plan.summary.get("block_device"), Some(&2));
     }
 }

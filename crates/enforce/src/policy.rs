@@ -30,7 +30,7 @@ pub enum FakeAction {
 /// file) is the default policy.
 ///
 /// ```toml
-/// version = "default-1"        # recorded in every plan
+/// version = "default-2"        # recorded in every plan
 /// suspicious = "none"          # "none" | "challenge"
 /// fake = "disable"             # "disable" | "challenge"
 /// min_score = 0.0              # accounts scored below this are left alone
@@ -46,6 +46,11 @@ pub enum FakeAction {
 /// victim_share = 0.5           # an operation is run through real accounts when at least this
 ///                              # share of its judged members are `compromised`
 /// ban_vendors = true
+/// max_collateral_accounts = 5  # a block is planned only if at most this many accounts judged
+/// max_collateral_share = 0.05  # `ok` used it, and they were at most this share of its accounts
+/// max_total_collateral = 0.001 # all planned blocks together touch at most this share of the
+///                              # `ok` accounts
+/// unmeasured_blocks = false    # block infrastructure whose use the findings do not measure
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -84,12 +89,28 @@ pub struct Policy {
     pub victim_share: f64,
     /// Ban the vendor behind each operation and record its fingerprints.
     pub ban_vendors: bool,
+    /// An infrastructure block (range, address, device, app) is planned only if at most this
+    /// many accounts judged `ok` used it in the scanned log (`infrastructure.csv`); a range
+    /// above it is narrowed to the operation's own addresses in it that pass, anything else is
+    /// withheld with a note.
+    pub max_collateral_accounts: u64,
+    /// …and those accounts were at most this share of every account that used it.
+    pub max_collateral_share: f64,
+    /// All planned blocks together may touch at most this share of the accounts judged `ok`
+    /// (summed over the blocks, an upper bound); above it the blocks that touch the most are
+    /// withheld first.
+    pub max_total_collateral: f64,
+    /// Plan blocks of infrastructure whose use the findings do not measure (no
+    /// `infrastructure.csv`, or a range at another prefix than the scan's /24 and /48). Default
+    /// false: a block whose collateral is unknown is withheld, or narrowed to measured
+    /// addresses.
+    pub unmeasured_blocks: bool,
 }
 
 impl Default for Policy {
     fn default() -> Self {
         Policy {
-            version: "default-1".to_owned(),
+            version: "default-2".to_owned(),
             suspicious: SuspiciousAction::None,
             fake: FakeAction::Disable,
             min_score: 0.0,
@@ -104,6 +125,10 @@ impl Default for Policy {
             block_victim_infrastructure: false,
             victim_share: 0.5,
             ban_vendors: true,
+            max_collateral_accounts: 5,
+            max_collateral_share: 0.05,
+            max_total_collateral: 0.001,
+            unmeasured_blocks: false,
         }
     }
 }
@@ -139,6 +164,14 @@ impl Policy {
             return Err(invalid_input_err!(
                 "min_score and victim_share must be in [0, 1]"
             ));
+        }
+        for (name, v) in [
+            ("max_collateral_share", self.max_collateral_share),
+            ("max_total_collateral", self.max_total_collateral),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(invalid_input_err!("{name} must be in [0, 1], got {v}"));
+            }
         }
         if self.version.is_empty() {
             return Err(invalid_input_err!("version must not be empty"));
