@@ -708,3 +708,136 @@ fn two_appliers_at_once_sqlite() {
 fn two_appliers_at_once_postgres() {
     two_appliers("postgres", "two_pg");
 }
+
+/// A scan of a simulated like farm, enforced; an appeal for one of its accounts, granted: every
+/// engagement the plan removed from that account is restored (one undo delivered for each), and
+/// the audit log holds both the removal and the restoration.
+#[test]
+fn a_granted_appeal_restores_every_engagement_a_scan_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    lockstep(
+        dir,
+        &[
+            "simulate",
+            "--out",
+            "world",
+            "--accounts",
+            "3000",
+            "--days",
+            "8",
+            "--seed",
+            "7",
+            "--scenario",
+            "like-farm",
+        ],
+    );
+    lockstep(
+        dir,
+        &[
+            "scan",
+            "world/events.jsonl",
+            "--accounts",
+            "world/accounts.jsonl",
+            "--devices",
+            "world/devices.jsonl",
+            "--out",
+            "findings",
+        ],
+    );
+    // The account with the most flagged events, from the scan's own file.
+    let text = std::fs::read_to_string(dir.join("findings/flagged_event_accounts.csv")).unwrap();
+    let mut per: HashMap<String, Vec<String>> = HashMap::new();
+    for line in text.lines().skip(1) {
+        let mut f = line.split(',');
+        let (event, account) = (f.next().unwrap(), f.next().unwrap());
+        per.entry(account.to_owned())
+            .or_default()
+            .push(event.to_owned());
+    }
+    let (account, events) = per
+        .iter()
+        .max_by_key(|(a, e)| (e.len(), std::cmp::Reverse(a.as_str())))
+        .map(|(a, e)| (a.clone(), e.clone()))
+        .expect("the farm's events are flagged");
+    assert!(events.len() >= 2, "{account}: {events:?}");
+
+    let out = lockstep(
+        dir,
+        &[
+            "enforce",
+            "plan",
+            "--findings",
+            "findings",
+            "--out",
+            "plan.json",
+        ],
+    );
+    assert!(!out.contains("restores the account but not"), "{out}");
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    let mine: Vec<String> = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["account"] == account.as_str())
+        .map(|a| a["key"].as_str().unwrap().to_owned())
+        .collect();
+    let removals = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "remove_engagement" && a["account"] == account.as_str())
+        .count();
+    assert_eq!(removals, events.len(), "one removal per flagged event");
+    lockstep(
+        dir,
+        &[
+            "enforce",
+            "apply",
+            "plan.json",
+            "--sink",
+            "ndjson:actions.ndjson",
+        ],
+    );
+    lockstep(dir, &["appeal", "open", &account, "--reason", "it was me"]);
+    let out = lockstep(
+        dir,
+        &[
+            "appeal",
+            "decide",
+            "1",
+            "--grant",
+            "--reason",
+            "verified",
+            "--sink",
+            "ndjson:actions.ndjson",
+        ],
+    );
+    assert!(
+        out.contains(&format!("{} undo(s) delivered", mine.len())),
+        "{out}"
+    );
+    let ids = ndjson_ids(&dir.join("actions.ndjson"));
+    for k in &mine {
+        assert_eq!(ids.get(&format!("apply:{k}")), Some(&1), "{k} applied once");
+        assert_eq!(ids.get(&format!("undo:{k}")), Some(&1), "{k} restored once");
+    }
+    let audit = lockstep(dir, &["audit", "show", "--limit", "100000", "--json"]);
+    let entries: Vec<serde_json::Value> = audit
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let count = |what: &str| {
+        entries
+            .iter()
+            .filter(|e| e["action"] == what && mine.iter().any(|k| e["subject"] == k.as_str()))
+            .count()
+    };
+    assert_eq!(count("action.apply"), mine.len(), "{audit}");
+    assert!(
+        count("action.undo") + count("action.undo_request") >= mine.len(),
+        "{audit}"
+    );
+    lockstep(dir, &["audit", "verify"]);
+}

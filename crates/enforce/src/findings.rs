@@ -172,6 +172,39 @@ pub fn read_findings(dir: &Path) -> Result<Findings> {
                 target: r.target.map(|t| t.into_owned()),
             })
             .collect();
+        // Who made each flagged event, from the scan's own file when the rows do not say.
+        if f.flagged.iter().any(|e| e.actor.is_none())
+            && dir.join(lf::FLAGGED_EVENT_ACCOUNTS).exists()
+            && let Some(t) = read_csv::<lf::FlaggedEventAccountRow>(dir, &mut f.notes)?
+        {
+            let mut by_event: std::collections::HashMap<String, (String, String)> = t
+                .into_rows()
+                .map(|r| {
+                    (
+                        r.event.into_owned(),
+                        (r.account.into_owned(), r.target.into_owned()),
+                    )
+                })
+                .collect();
+            let mut missing = 0;
+            for e in f.flagged.iter_mut().filter(|e| e.actor.is_none()) {
+                match by_event.remove(&e.event) {
+                    Some((account, target)) => {
+                        e.actor = Some(account);
+                        if e.target.is_none() && !target.is_empty() {
+                            e.target = Some(target);
+                        }
+                    }
+                    None => missing += 1,
+                }
+            }
+            if missing > 0 {
+                f.notes.push(format!(
+                    "{}: {missing} flagged events have no account there",
+                    lf::FLAGGED_EVENT_ACCOUNTS
+                ));
+            }
+        }
     }
 
     if let Some(t) = read_csv::<lf::CorrectionRow>(dir, &mut f.notes)? {

@@ -532,7 +532,7 @@ pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
             actions.push(a);
         }
         if !findings.flagged.is_empty() && findings.flagged.iter().all(|e| e.actor.is_none()) {
-            notes.push("flagged_events.csv has no actor column: a granted appeal restores the account but not its removed engagement".into());
+            notes.push("no account for the flagged events (neither an actor column in flagged_events.csv nor flagged_event_accounts.csv): a granted appeal restores the account but not its removed engagement".into());
         }
     }
     if policy.correct_counts {

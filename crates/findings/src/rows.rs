@@ -1,5 +1,5 @@
-//! The rows of `verdicts.csv`, `flagged_events.csv`, `corrections.csv`, `bursts.csv` and
-//! `infrastructure.csv`.
+//! The rows of `verdicts.csv`, `flagged_events.csv`, `corrections.csv`, `bursts.csv`,
+//! `infrastructure.csv` and `flagged_event_accounts.csv`.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -18,6 +18,9 @@ pub const CORRECTIONS: &str = "corrections.csv";
 /// `bursts.csv` (an addition to CONTRACT §2; findings written before it have none).
 pub const BURSTS: &str = "bursts.csv";
 
+/// `flagged_event_accounts.csv` (an addition to CONTRACT §2; findings written before it have
+/// none).
+pub const FLAGGED_EVENT_ACCOUNTS: &str = "flagged_event_accounts.csv";
 /// `infrastructure.csv` (an addition to CONTRACT §2; findings written before it have none).
 pub const INFRASTRUCTURE: &str = "infrastructure.csv";
 
@@ -31,6 +34,8 @@ pub const CORRECTIONS_HEADER: &str = "target,reported,fake,organic";
 pub const BURSTS_HEADER: &str =
     "target,owner,action,start,end,events,accounts,ratio,operation,flagged,summary,account_ids";
 
+/// `flagged_event_accounts.csv` header.
+pub const FLAGGED_EVENT_ACCOUNTS_HEADER: &str = "event,account,target";
 /// `infrastructure.csv` header.
 pub const INFRASTRUCTURE_HEADER: &str =
     "operation,kind,key,accounts,events,members,ok_accounts,ok_events";
@@ -150,6 +155,17 @@ pub struct BurstRow<'a> {
     pub summary: Cow<'a, str>,
     /// The accounts whose events fall inside it (written `;`-separated, see [`join_ids`]).
     pub account_ids: Vec<Cow<'a, str>>,
+}
+
+/// One row of `flagged_event_accounts.csv`: who made a flagged event, and on what.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FlaggedEventAccountRow<'a> {
+    /// The event id, as in `flagged_events.csv`.
+    pub event: Cow<'a, str>,
+    /// The account that made it.
+    pub account: Cow<'a, str>,
+    /// Its target.
+    pub target: Cow<'a, str>,
 }
 
 /// One row of `infrastructure.csv`: how the whole log used one piece of an operation's
@@ -300,6 +316,36 @@ impl CsvRow for FlaggedEventRow<'_> {
             reasons: owned(f.get(2)),
             actor: nonempty(3),
             target: nonempty(4),
+        })
+    }
+}
+
+impl CsvRow for FlaggedEventAccountRow<'_> {
+    const FILE: &'static str = FLAGGED_EVENT_ACCOUNTS;
+    const COLUMNS: &'static [&'static str] = &["event", "account", "target"];
+    const REQUIRED: usize = 2;
+
+    fn write_record<W: io::Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        _buf: &mut String,
+    ) -> csv::Result<()> {
+        w.write_record([
+            self.event.as_bytes(),
+            self.account.as_bytes(),
+            self.target.as_bytes(),
+        ])
+    }
+
+    fn from_fields(f: &Fields<'_>, _partial: &mut Vec<String>) -> Result<Self, String> {
+        let (event, account) = (f.get(0), f.get(1));
+        if event.is_empty() || account.is_empty() {
+            return Err("needs an event and an account".to_owned());
+        }
+        Ok(FlaggedEventAccountRow {
+            event: owned(event),
+            account: owned(account),
+            target: owned(f.get(2)),
         })
     }
 }

@@ -94,8 +94,8 @@ pub use reasons::{REASON_CODES, Reasons};
 pub use write::{
     BURSTS_HEADER, CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER,
     corrections, operations_file, write_bursts, write_corrections, write_findings,
-    write_findings_with_bans, write_flagged_events, write_infrastructure, write_operations,
-    write_verdicts,
+    write_findings_with_bans, write_flagged_event_accounts, write_flagged_events,
+    write_infrastructure, write_operations, write_verdicts,
 };
 
 /// Wall time per stage, in the order the stages ran, and what some stages counted of their

@@ -1,6 +1,6 @@
 //! Writers of the CONTRACT §2 findings files the judge owns: `verdicts.csv`,
-//! `flagged_events.csv`, `operations.json` and `corrections.csv`, and of `bursts.csv` and
-//! `infrastructure.csv` (additions, CONTRACT §4).
+//! `flagged_events.csv`, `operations.json` and `corrections.csv`, and of `bursts.csv`,
+//! `infrastructure.csv` and `flagged_event_accounts.csv` (additions, CONTRACT §4).
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -11,8 +11,9 @@ use std::sync::Arc;
 use lockstep_core::{EventLog, Id, NONE};
 use lockstep_findings as findings;
 use lockstep_findings::{
-    BanMatchEntry, BurstRow, ClientCount, CorrectionRow, FlaggedEventRow, Infrastructure,
-    InfrastructureUseRow, OperationsFile, SignalEntry, Subnet, TimeSpan, VerdictRow,
+    BanMatchEntry, BurstRow, ClientCount, CorrectionRow, FlaggedEventAccountRow, FlaggedEventRow,
+    Infrastructure, InfrastructureUseRow, OperationsFile, SignalEntry, Subnet, TimeSpan,
+    VerdictRow,
 };
 use lockstep_graph::ActionSet;
 
@@ -62,7 +63,15 @@ pub fn write_findings_with_bans(
         || {
             rayon::join(
                 || write_verdicts(log, j, &dir.join(findings::VERDICTS)),
-                || write_flagged_events(log, j, &dir.join(findings::FLAGGED_EVENTS)),
+                || {
+                    write_flagged_events(log, j, &dir.join(findings::FLAGGED_EVENTS)).and(
+                        write_flagged_event_accounts(
+                            log,
+                            j,
+                            &dir.join(findings::FLAGGED_EVENT_ACCOUNTS),
+                        ),
+                    )
+                },
             )
         },
         || {
@@ -212,14 +221,49 @@ pub fn write_verdicts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> 
 /// # Errors
 /// [`Error::Io`].
 pub fn write_flagged_events(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    write_per_flagged_event::<FlaggedEventRow>(j, path, |e, op, w, reasons| {
+        use std::fmt::Write as _;
+        reasons.clear();
+        let _ = write!(reasons, "{}", j.event_reasons[e]);
+        w.write(&FlaggedEventRow {
+            event: log.event_id_string(e),
+            operation: Cow::Borrowed(op_id(j, op)),
+            reasons: Cow::Borrowed(reasons),
+            ..FlaggedEventRow::default()
+        })
+    })
+}
+
+/// Writes `flagged_event_accounts.csv`: for each flagged event, in log order, the account that
+/// made it and its target — what `enforce plan` needs to give a granted appeal back every
+/// engagement it removed from the account.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_flagged_event_accounts(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    write_per_flagged_event::<FlaggedEventAccountRow>(j, path, |e, _, w, _| {
+        w.write(&FlaggedEventAccountRow {
+            event: log.event_id_string(e),
+            account: Cow::Borrowed(log.accounts.resolve(log.actor()[e])),
+            target: Cow::Borrowed(log.targets.resolve(log.target()[e])),
+        })
+    })
+}
+
+/// Writes one row of `R` per flagged event, in log order, with `row(event, operation, writer,
+/// scratch)`. The rows of consecutive ranges of events are formatted in parallel, a group of
+/// ranges at a time, and written in order: the same bytes as one writer, in a fraction of the
+/// time for the millions of rows of a large log.
+fn write_per_flagged_event<R: findings::CsvRow>(
+    j: &Judgement,
+    path: &Path,
+    row: impl Fn(usize, u32, &mut findings::Writer<Vec<u8>>, &mut String) -> std::io::Result<()> + Sync,
+) -> Result<()> {
     use rayon::prelude::*;
-    let mut w = findings::Writer::new::<FlaggedEventRow>(create(path)?)
+    let mut w = findings::Writer::new::<R>(create(path)?)
         .map_err(io(path))?
         .finish()
         .map_err(io(path))?;
-    // The rows of consecutive ranges of events are formatted in parallel, a group of ranges at
-    // a time, and written in order: the same bytes as one writer, in a fraction of the time
-    // for the millions of rows of a large log.
     const RANGE: usize = 1 << 16;
     const GROUP: usize = 64 * RANGE;
     let n = j.event_op.len();
@@ -230,21 +274,12 @@ pub fn write_flagged_events(log: &EventLog, j: &Judgement, path: &Path) -> Resul
             .into_par_iter()
             .map(|from| {
                 let mut c = findings::Writer::without_header(Vec::new());
-                let mut reasons = String::new();
+                let mut scratch = String::new();
                 for e in from..n.min(from + RANGE) {
                     let op = j.event_op[e];
-                    if op == NO_OP {
-                        continue;
+                    if op != NO_OP {
+                        row(e, op, &mut c, &mut scratch)?;
                     }
-                    use std::fmt::Write as _;
-                    reasons.clear();
-                    let _ = write!(reasons, "{}", j.event_reasons[e]);
-                    c.write(&FlaggedEventRow {
-                        event: log.event_id_string(e),
-                        operation: Cow::Borrowed(op_id(j, op)),
-                        reasons: Cow::Borrowed(&reasons),
-                        ..FlaggedEventRow::default()
-                    })?;
                 }
                 c.finish()
             })
