@@ -25,3 +25,7 @@ mod evidence;
 // `import` on small slices of the real labelled data sets (skipped when absent): every kind,
 // `--evaluate`, `eval` on the truth it writes, user mistakes.
 mod import;
+
+// The review queue a scan writes: every `suspicious` account once, ranked, with the evidence
+// behind it and what would settle it; `eval` scores its top against the truth.
+mod review;

@@ -58,6 +58,9 @@ pub(crate) struct Findings {
     pub(crate) beneficiaries: HashSet<Box<str>>,
     /// `bursts.csv`, when the findings have one.
     pub(crate) bursts: Option<Vec<FoundBurst>>,
+    /// `review_queue.csv` in rank order: the truth account and its cause (`None` for an
+    /// account the truth does not know), when the findings have one.
+    pub(crate) review: Option<Vec<(Option<u32>, String)>>,
 }
 
 impl Findings {
@@ -204,6 +207,23 @@ pub(crate) fn load(dir: &Path, truth: &Truth, dq: &mut DataQuality) -> Findings 
             RowResult::Used
         });
         f.bursts = Some(bursts);
+        dq.files.push(rep);
+    }
+
+    // review_queue.csv, only when present.
+    if dir.join(lf::REVIEW_QUEUE).is_file() {
+        let mut rep = FileReport::new(Side::Findings, lf::REVIEW_QUEUE);
+        let mut rows: Vec<(u64, Option<u32>, String)> = Vec::new();
+        read_csv::<lf::ReviewRow>(dir, &mut rep, |_, row| {
+            rows.push((
+                row.rank,
+                truth.accounts.get(&row.account),
+                row.cause.into_owned(),
+            ));
+            RowResult::Used
+        });
+        rows.sort_by_key(|r| r.0);
+        f.review = Some(rows.into_iter().map(|(_, a, c)| (a, c)).collect());
         dq.files.push(rep);
     }
     f

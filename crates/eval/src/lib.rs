@@ -66,7 +66,7 @@ pub use quality::{DataQuality, FileReport, FileStatus, MalformedRow, Side, Unkno
 pub use report::{
     AccountMetrics, BurstCohort, BurstMetrics, Confusion, EventMetrics, GroupMetrics,
     KindConfusion, OperationMatch, OperationMetrics, RecoveryMetrics, RecoveryRow, Report,
-    RightKind, SCHEMA_VERSION, ScenarioMetrics, SuspiciousCounts,
+    ReviewMetrics, RightKind, SCHEMA_VERSION, ScenarioMetrics, SuspiciousCounts,
 };
 
 /// Scores the findings in `findings` against the ground truth in `truth`.

@@ -50,6 +50,9 @@ pub struct Report {
     pub beneficiaries: Option<RecoveryMetrics>,
     /// How the bursts of `bursts.csv` relate to the truth; `None` when the findings have none.
     pub bursts: Option<BurstMetrics>,
+    /// The review queue (`review_queue.csv`) against the truth; `None` when the findings have
+    /// none.
+    pub review: Option<ReviewMetrics>,
     /// Missing files, malformed rows, unknown ids, duplicates.
     pub data_quality: DataQuality,
 }
@@ -271,6 +274,21 @@ pub struct BurstMetrics {
     /// Per scenario (and per hard-negative cohort, as `group:TAG`): accounts, accounts inside
     /// any burst, inside a listed one.
     pub cohorts: Vec<BurstCohort>,
+}
+
+/// How much of the review queue an analyst's time would be well spent on: the share of its
+/// accounts, at its top and in all, that the truth calls fake or compromised.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewMetrics {
+    /// Accounts in the queue.
+    pub queued: u64,
+    /// Of them, fake or compromised in the truth.
+    pub positive: u64,
+    /// Precision at the top 100, 1 000 and of the whole queue: `(k, positives in the first k,
+    /// share)` (k is the queue's length when shorter).
+    pub precision_at: Vec<(u64, u64, Option<f64>)>,
+    /// Per cause: `(cause, queued, positive)`.
+    pub causes: Vec<(String, u64, u64)>,
 }
 
 /// Accounts of one scenario or cohort inside bursts.
@@ -588,6 +606,7 @@ pub(crate) fn compute(
         .map(|pairs| recovery(t, pairs, &f.beneficiaries));
 
     let bursts = f.bursts.as_ref().map(|b| burst_metrics(t, b));
+    let review = f.review.as_ref().map(|q| review_metrics(t, q));
 
     add_warnings(&mut dq, t);
     Report {
@@ -603,7 +622,30 @@ pub(crate) fn compute(
         victims,
         beneficiaries,
         bursts,
+        review,
         data_quality: dq,
+    }
+}
+
+fn review_metrics(t: &Truth, q: &[(Option<u32>, String)]) -> ReviewMetrics {
+    let pos = |a: &Option<u32>| a.is_some_and(|a| t.label[a as usize].is_positive());
+    let mut precision_at = Vec::new();
+    for k in [100usize, 1000, q.len()] {
+        let k = k.min(q.len());
+        let p = q[..k].iter().filter(|x| pos(&x.0)).count() as u64;
+        precision_at.push((k as u64, p, (k > 0).then(|| p as f64 / k as f64)));
+    }
+    let mut causes: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (a, c) in q {
+        let e = causes.entry(c.clone()).or_default();
+        e.0 += 1;
+        e.1 += u64::from(pos(a));
+    }
+    ReviewMetrics {
+        queued: q.len() as u64,
+        positive: q.iter().filter(|x| pos(&x.0)).count() as u64,
+        precision_at,
+        causes: causes.into_iter().map(|(c, (n, p))| (c, n, p)).collect(),
     }
 }
 

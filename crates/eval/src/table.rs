@@ -372,6 +372,25 @@ impl Report {
             t.write(&mut out);
         }
 
+        if let Some(r) = &self.review {
+            section(&mut out, "Review queue (review_queue.csv)");
+            let _ = writeln!(
+                out,
+                "  {} accounts queued, {} of them fake or compromised",
+                r.queued, r.positive
+            );
+            let mut t = Table::new(&[("top", L), ("fake or compromised", R), ("precision", R)]);
+            for (k, p, share) in &r.precision_at {
+                t.row(vec![k.to_string(), p.to_string(), pct(*share)]);
+            }
+            t.write(&mut out);
+            let mut t = Table::new(&[("cause", L), ("queued", R), ("fake or compromised", R)]);
+            for (c, n, p) in &r.causes {
+                t.row(vec![c.clone(), n.to_string(), p.to_string()]);
+            }
+            t.write(&mut out);
+        }
+
         match &self.victims {
             Some(m) => recovery(&mut out, "Scraping victims", "victims", m),
             None => {

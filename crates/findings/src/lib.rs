@@ -6,7 +6,8 @@
 //! - The CSV files are row types implementing [`CsvRow`]: [`VerdictRow`] (`verdicts.csv`),
 //!   [`FlaggedEventRow`] (`flagged_events.csv`), [`CorrectionRow`] (`corrections.csv`) and
 //!   [`BurstRow`] (`bursts.csv`), [`InfrastructureUseRow`] (`infrastructure.csv`) and
-//!   [`FlaggedEventAccountRow`] (`flagged_event_accounts.csv`), each with its header constant. Their string fields are
+//!   [`FlaggedEventAccountRow`] (`flagged_event_accounts.csv`) and [`ReviewRow`]
+//!   (`review_queue.csv`), each with its header constant. Their string fields are
 //!   `Cow`s, so a writer borrows and a reader owns.
 //! - [`Writer`] writes any of them (header first, or rows only for a part of a file);
 //!   [`read`] / [`read_file`] read any of them into a [`Table`]: the rows with their line
@@ -59,7 +60,8 @@ pub use rows::{
     BURSTS, BURSTS_HEADER, BurstRow, CORRECTIONS, CORRECTIONS_HEADER, CorrectionRow,
     FLAGGED_EVENT_ACCOUNTS, FLAGGED_EVENT_ACCOUNTS_HEADER, FLAGGED_EVENTS, FLAGGED_EVENTS_HEADER,
     FlaggedEventAccountRow, FlaggedEventRow, INFRASTRUCTURE, INFRASTRUCTURE_HEADER,
-    InfrastructureUseRow, VERDICTS, VERDICTS_HEADER, Verdict, VerdictRow, join_ids, split_ids,
+    InfrastructureUseRow, REVIEW_QUEUE, REVIEW_QUEUE_HEADER, ReviewRow, VERDICTS, VERDICTS_HEADER,
+    Verdict, VerdictRow, join_ids, split_ids,
 };
 pub use table::{
     CsvRow, Fields, Problem, Table, Writer, read, read_each, read_file, read_named, write_all,

@@ -1,5 +1,5 @@
 //! The rows of `verdicts.csv`, `flagged_events.csv`, `corrections.csv`, `bursts.csv`,
-//! `infrastructure.csv` and `flagged_event_accounts.csv`.
+//! `infrastructure.csv`, `flagged_event_accounts.csv` and `review_queue.csv`.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -21,6 +21,8 @@ pub const BURSTS: &str = "bursts.csv";
 /// `flagged_event_accounts.csv` (an addition to CONTRACT §2; findings written before it have
 /// none).
 pub const FLAGGED_EVENT_ACCOUNTS: &str = "flagged_event_accounts.csv";
+/// `review_queue.csv` (an addition to CONTRACT §2; findings written before it have none).
+pub const REVIEW_QUEUE: &str = "review_queue.csv";
 /// `infrastructure.csv` (an addition to CONTRACT §2; findings written before it have none).
 pub const INFRASTRUCTURE: &str = "infrastructure.csv";
 
@@ -36,6 +38,8 @@ pub const BURSTS_HEADER: &str =
 
 /// `flagged_event_accounts.csv` header.
 pub const FLAGGED_EVENT_ACCOUNTS_HEADER: &str = "event,account,target";
+/// `review_queue.csv` header.
+pub const REVIEW_QUEUE_HEADER: &str = "rank,account,score,cause,operation,evidence_events,evidence_share,targets,days,owners,resolve,events";
 /// `infrastructure.csv` header.
 pub const INFRASTRUCTURE_HEADER: &str =
     "operation,kind,key,accounts,events,members,ok_accounts,ok_events";
@@ -155,6 +159,36 @@ pub struct BurstRow<'a> {
     pub summary: Cow<'a, str>,
     /// The accounts whose events fall inside it (written `;`-separated, see [`join_ids`]).
     pub account_ids: Vec<Cow<'a, str>>,
+}
+
+/// One row of `review_queue.csv`: an account judged `suspicious`, why, the evidence behind
+/// it, and what would settle it; the queue is ranked, closest to a verdict first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewRow<'a> {
+    /// 1 for the first account to review.
+    pub rank: u64,
+    /// The account.
+    pub account: Cow<'a, str>,
+    /// Its fused score, written with three decimals.
+    pub score: f64,
+    /// `weak-evidence`, `few-repetitions`, `no-operation`, `own-life` or `trusted`.
+    pub cause: Cow<'a, str>,
+    /// The operation its evidence points to, or empty.
+    pub operation: Cow<'a, str>,
+    /// How many evidence events there are.
+    pub evidence_events: u64,
+    /// Their share of all the account's events, written with three decimals.
+    pub evidence_share: f64,
+    /// Their distinct targets.
+    pub targets: u64,
+    /// Their distinct days.
+    pub days: u64,
+    /// Their distinct owners.
+    pub owners: u64,
+    /// What would settle it, in a sentence.
+    pub resolve: Cow<'a, str>,
+    /// The first evidence events (ids, `;`-separated, see [`join_ids`]).
+    pub events: Vec<Cow<'a, str>>,
 }
 
 /// One row of `flagged_event_accounts.csv`: who made a flagged event, and on what.
@@ -316,6 +350,85 @@ impl CsvRow for FlaggedEventRow<'_> {
             reasons: owned(f.get(2)),
             actor: nonempty(3),
             target: nonempty(4),
+        })
+    }
+}
+
+impl CsvRow for ReviewRow<'_> {
+    const FILE: &'static str = REVIEW_QUEUE;
+    const COLUMNS: &'static [&'static str] = &[
+        "rank",
+        "account",
+        "score",
+        "cause",
+        "operation",
+        "evidence_events",
+        "evidence_share",
+        "targets",
+        "days",
+        "owners",
+        "resolve",
+        "events",
+    ];
+    const REQUIRED: usize = 2;
+
+    fn write_record<W: io::Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        buf: &mut String,
+    ) -> csv::Result<()> {
+        buf.clear();
+        let _ = write!(buf, "{}", self.rank);
+        w.write_field(buf.as_bytes())?;
+        w.write_field(self.account.as_bytes())?;
+        buf.clear();
+        let _ = write!(buf, "{:.3}", self.score);
+        w.write_field(buf.as_bytes())?;
+        w.write_field(self.cause.as_bytes())?;
+        w.write_field(self.operation.as_bytes())?;
+        buf.clear();
+        let _ = write!(buf, "{}", self.evidence_events);
+        w.write_field(buf.as_bytes())?;
+        buf.clear();
+        let _ = write!(buf, "{:.3}", self.evidence_share);
+        w.write_field(buf.as_bytes())?;
+        for n in [self.targets, self.days, self.owners] {
+            buf.clear();
+            let _ = write!(buf, "{n}");
+            w.write_field(buf.as_bytes())?;
+        }
+        w.write_field(self.resolve.as_bytes())?;
+        buf.clear();
+        join_ids(&self.events, buf);
+        w.write_field(buf.as_bytes())?;
+        w.write_record(None::<&[u8]>)
+    }
+
+    fn from_fields(f: &Fields<'_>, _partial: &mut Vec<String>) -> Result<Self, String> {
+        let account = f.get(1);
+        if account.is_empty() {
+            return Err("empty account".to_owned());
+        }
+        let rank = f
+            .get(0)
+            .parse::<u64>()
+            .map_err(|_| format!("rank {:?} is not a whole number", f.get(0)))?;
+        Ok(ReviewRow {
+            rank,
+            account: owned(account),
+            score: f.get(2).parse::<f64>().unwrap_or(0.0),
+            cause: owned(f.get(3)),
+            operation: owned(f.get(4)),
+            evidence_events: count(f, 5, "evidence_events")?,
+            evidence_share: f.get(6).parse::<f64>().unwrap_or(0.0),
+            targets: count(f, 7, "targets")?,
+            days: count(f, 8, "days")?,
+            owners: count(f, 9, "owners")?,
+            resolve: owned(f.get(10)),
+            events: split_ids(f.get(11))
+                .into_iter()
+                .map(|c| owned(&c))
+                .collect(),
         })
     }
 }

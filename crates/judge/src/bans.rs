@@ -952,6 +952,7 @@ mod tests {
             operations: Vec::new(),
             signals: Vec::new(),
             burst_ops: Vec::new(),
+            review: Vec::new(),
         }
     }
 

@@ -622,22 +622,59 @@ fn by_trust(
     }
     demoted.sort_unstable();
     // A real person's own events are not fake: keep only the events flagged as operation
-    // work (not `fake-account` camouflage); a person sent to review keeps none.
+    // work (not `fake-account` camouflage); a person sent to review keeps none, and the
+    // events it was flagged for become its evidence in the review queue.
+    let mut evidence: Vec<Vec<u32>> = vec![Vec::new(); demoted.len()];
     for (e, &a) in actor.iter().enumerate() {
-        if j.event_op[e] == NO_OP || demoted.binary_search(&a).is_err() {
+        if j.event_op[e] == NO_OP {
             continue;
         }
+        let Ok(k) = demoted.binary_search(&a) else {
+            continue;
+        };
         let v = j.accounts[a as usize];
         let r = j.event_reasons[e];
         let camouflage = (r & !Reasons::FAKE_ACCOUNT).is_empty();
         if v.verdict == Verdict::Suspicious || camouflage {
+            if v.verdict == Verdict::Suspicious && !camouflage {
+                evidence[k].push(e as u32);
+            }
             j.event_op[e] = NO_OP;
             j.event_reasons[e] = Reasons::default();
         }
     }
-    for &a in &demoted {
+    for (k, &a) in demoted.iter().enumerate() {
         let v = &mut j.accounts[a as usize];
         if v.verdict == Verdict::Suspicious {
+            let events = std::mem::take(&mut evidence[k]);
+            let mut targets: Vec<Id> = events.iter().map(|&e| log.target()[e as usize]).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            let mut days: Vec<i64> = events
+                .iter()
+                .map(|&e| log.ts()[e as usize].div_euclid(86_400_000))
+                .collect();
+            days.sort_unstable();
+            days.dedup();
+            let mut owners: Vec<(bool, Id)> = events
+                .iter()
+                .map(|&e| crate::judge::owner_key(log, e))
+                .collect();
+            owners.sort_unstable();
+            owners.dedup();
+            let item = crate::judge::ReviewItem {
+                account: a,
+                cause: crate::judge::ReviewCause::Trusted,
+                operation: v.operation,
+                events,
+                targets: targets.len(),
+                days: days.len(),
+                owners: owners.len(),
+            };
+            match j.review.binary_search_by_key(&a, |r| r.account) {
+                Ok(i) => j.review[i] = item,
+                Err(i) => j.review.insert(i, item),
+            }
             if v.operation != NO_OP {
                 let op = &mut j.operations[v.operation as usize];
                 if let Err(k) = op.suspicious.binary_search(&a) {

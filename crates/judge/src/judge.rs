@@ -184,6 +184,60 @@ pub struct Judgement {
     /// The bursts listed with an operation: (index into `signals`, index into
     /// `operations`), sorted.
     pub burst_ops: Vec<(usize, u32)>,
+    /// Why each account judged `suspicious` was sent to review, and the evidence behind it,
+    /// in account order (an account no longer `suspicious` after a later step is skipped when
+    /// the queue is written).
+    pub review: Vec<ReviewItem>,
+}
+
+/// Why an account was sent to review rather than flagged or cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReviewCause {
+    /// Its evidence scores below `verdict.flag_score`: one more independent signal would flag it.
+    WeakEvidence,
+    /// Its evidence is spread over fewer targets or days than the repetition guard needs.
+    FewRepetitions,
+    /// Its evidence joins no operation (no lockstep group or crew seeds one for it).
+    NoOperation,
+    /// It has a life of its own through its own devices and networks, and its operation work
+    /// came through them too: co-behaviour, or a person a vendor drives through their own phone.
+    OwnLife,
+    /// A long, broad history (trust) in an operation a fake account would be flagged for.
+    Trusted,
+}
+
+impl ReviewCause {
+    /// The name written in `review_queue.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewCause::WeakEvidence => "weak-evidence",
+            ReviewCause::FewRepetitions => "few-repetitions",
+            ReviewCause::NoOperation => "no-operation",
+            ReviewCause::OwnLife => "own-life",
+            ReviewCause::Trusted => "trusted",
+        }
+    }
+}
+
+/// One account sent to review: why, and the evidence behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewItem {
+    /// The account.
+    pub account: Id,
+    /// Why it is in review.
+    pub cause: ReviewCause,
+    /// The operation its evidence points to (index into [`Judgement::operations`]), or
+    /// [`NO_OP`].
+    pub operation: u32,
+    /// The evidence events (sorted): its engagement inside the groups, blocks, templates or
+    /// crews that scored it.
+    pub events: Vec<u32>,
+    /// Distinct targets, days and owners of those events.
+    pub targets: usize,
+    /// Distinct days.
+    pub days: usize,
+    /// Distinct owners.
+    pub owners: usize,
 }
 
 impl Judgement {
@@ -657,7 +711,33 @@ pub fn judge_indexed(
     ];
     let mut event_seed = vec![NO_OP; log.len()];
     let mut event_reasons = vec![Reasons::default(); log.len()];
+    let mut review: Vec<ReviewItem> = Vec::new();
     for (c, (v, flags)) in candidates.iter().zip(decided) {
+        if v.verdict == Verdict::Suspicious {
+            let cause = if v.reasons.contains(Reasons::OWN_INFRASTRUCTURE) {
+                ReviewCause::OwnLife
+            } else if f64::from(v.score) < policy.verdict.flag_score {
+                ReviewCause::WeakEvidence
+            } else if !c.guard_ok {
+                ReviewCause::FewRepetitions
+            } else {
+                ReviewCause::NoOperation
+            };
+            let events: Vec<u32> = c.events.iter().map(|x| x.0).collect();
+            let (targets, days) = spread(log, events.iter().copied());
+            let mut owners: Vec<(bool, Id)> = events.iter().map(|&e| owner_key(log, e)).collect();
+            owners.sort_unstable();
+            owners.dedup();
+            review.push(ReviewItem {
+                account: c.account,
+                cause,
+                operation: if c.seed == NONE { NO_OP } else { c.seed },
+                events,
+                targets,
+                days,
+                owners: owners.len(),
+            });
+        }
         accounts[c.account as usize] = AccountVerdict {
             operation: if v.verdict.is_flagged() {
                 c.seed
@@ -768,6 +848,16 @@ pub fn judge_indexed(
         .collect();
     timings.push("judge.operations", t5.elapsed());
 
+    review.sort_by_key(|r| r.account);
+    for r in &mut review {
+        if r.operation != NO_OP {
+            r.operation = new_index
+                .get(r.operation as usize)
+                .copied()
+                .unwrap_or(NO_OP);
+        }
+    }
+
     Ok(Judgement {
         policy_version: policy.version.clone(),
         accounts,
@@ -776,6 +866,7 @@ pub fn judge_indexed(
         operations,
         signals,
         burst_ops,
+        review,
     })
 }
 

@@ -83,8 +83,8 @@ pub use explain::{
 };
 pub use infrastructure::{KeyKind, KeyUse, infrastructure_use};
 pub use judge::{
-    AccountVerdict, Judgement, NO_OP, Operation, OperationKind, SignalRef, Verdict, judge,
-    judge_indexed,
+    AccountVerdict, Judgement, NO_OP, Operation, OperationKind, ReviewCause, ReviewItem, SignalRef,
+    Verdict, judge, judge_indexed,
 };
 pub use policy::{
     Bursts, Content, DEFAULT_POLICY_VERSION, Dense, Detectors, Expansion, Harvest, History, Policy,
@@ -93,9 +93,9 @@ pub use policy::{
 pub use reasons::{REASON_CODES, Reasons};
 pub use write::{
     BURSTS_HEADER, CORRECTIONS_HEADER, FLAGGED_EVENTS_HEADER, SCHEMA_VERSION, VERDICTS_HEADER,
-    corrections, operations_file, write_bursts, write_corrections, write_findings,
+    corrections, operations_file, review_queue, write_bursts, write_corrections, write_findings,
     write_findings_with_bans, write_flagged_event_accounts, write_flagged_events,
-    write_infrastructure, write_operations, write_verdicts,
+    write_infrastructure, write_operations, write_review_queue, write_verdicts,
 };
 
 /// Wall time per stage, in the order the stages ran, and what some stages counted of their

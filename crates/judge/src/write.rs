@@ -1,6 +1,7 @@
 //! Writers of the CONTRACT §2 findings files the judge owns: `verdicts.csv`,
 //! `flagged_events.csv`, `operations.json` and `corrections.csv`, and of `bursts.csv`,
-//! `infrastructure.csv` and `flagged_event_accounts.csv` (additions, CONTRACT §4).
+//! `infrastructure.csv`, `flagged_event_accounts.csv` and `review_queue.csv` (additions,
+//! CONTRACT §4).
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -12,14 +13,14 @@ use lockstep_core::{EventLog, Id, NONE};
 use lockstep_findings as findings;
 use lockstep_findings::{
     BanMatchEntry, BurstRow, ClientCount, CorrectionRow, FlaggedEventAccountRow, FlaggedEventRow,
-    Infrastructure, InfrastructureUseRow, OperationsFile, SignalEntry, Subnet, TimeSpan,
+    Infrastructure, InfrastructureUseRow, OperationsFile, ReviewRow, SignalEntry, Subnet, TimeSpan,
     VerdictRow,
 };
 use lockstep_graph::ActionSet;
 
 use crate::bans::{BanMatches, BannedOperation, Fingerprint, fingerprints};
 use crate::infrastructure::infrastructure_use;
-use crate::judge::{Judgement, NO_OP, Operation, Verdict};
+use crate::judge::{Judgement, NO_OP, Operation, ReviewCause, ReviewItem, Verdict};
 use crate::{Error, Result};
 
 pub use lockstep_findings::{
@@ -85,9 +86,17 @@ pub fn write_findings_with_bans(
                     rayon::join(
                         || write_corrections(log, j, &dir.join(findings::CORRECTIONS)),
                         || {
-                            write_bursts(log, j, &dir.join(findings::BURSTS)).and(
-                                write_infrastructure(log, j, &dir.join(findings::INFRASTRUCTURE)),
-                            )
+                            write_bursts(log, j, &dir.join(findings::BURSTS))
+                                .and(write_infrastructure(
+                                    log,
+                                    j,
+                                    &dir.join(findings::INFRASTRUCTURE),
+                                ))
+                                .and(write_review_queue(
+                                    log,
+                                    j,
+                                    &dir.join(findings::REVIEW_QUEUE),
+                                ))
                         },
                     )
                 },
@@ -95,6 +104,112 @@ pub fn write_findings_with_bans(
         },
     );
     a.and(b).and(c).and(d).and(e)
+}
+
+/// The review queue of `j`: its accounts still `suspicious`, closest to a verdict first — the
+/// largest share of the account's own activity that is evidence (an account that does nothing
+/// but this pattern is nearer `fake` than a person for whom it is a sliver of a full life), then
+/// the highest fused score, then the most evidence events, then account id. Each comes with
+/// that share.
+pub fn review_queue<'j>(log: &EventLog, j: &'j Judgement) -> Vec<(&'j ReviewItem, f64)> {
+    let mut activity = vec![0u32; log.accounts.len()];
+    for &a in log.actor() {
+        activity[a as usize] += 1;
+    }
+    let mut q: Vec<(&ReviewItem, f64)> = j
+        .review
+        .iter()
+        .filter(|r| {
+            j.accounts
+                .get(r.account as usize)
+                .is_some_and(|v| v.verdict == Verdict::Suspicious)
+        })
+        .map(|r| {
+            let total = activity
+                .get(r.account as usize)
+                .copied()
+                .unwrap_or(0)
+                .max(1);
+            (r, (r.events.len() as f64 / f64::from(total)).min(1.0))
+        })
+        .collect();
+    q.sort_by(|(a, sa), (b, sb)| {
+        let (fa, fb) = (
+            j.accounts[a.account as usize].score,
+            j.accounts[b.account as usize].score,
+        );
+        sb.total_cmp(sa)
+            .then(fb.total_cmp(&fa))
+            .then(b.events.len().cmp(&a.events.len()))
+            .then(a.account.cmp(&b.account))
+    });
+    q
+}
+
+/// What would settle a review, in a sentence.
+fn resolve(r: &ReviewItem, op: &str) -> String {
+    let n = r.events.len();
+    let across = format!(
+        "{n} evidence events on {} targets of {} owners over {} days",
+        r.targets, r.owners, r.days
+    );
+    match r.cause {
+        ReviewCause::WeakEvidence => format!(
+            "{across}, too weak alone: a second independent signal on them (a lockstep group, a template, the operation's own app, range or device) would flag it; a life of its own before them would clear it"
+        ),
+        ReviewCause::FewRepetitions => format!(
+            "{across}: too few targets or days for the repetition guard; more of the same work would flag it, a single coincidence would not"
+        ),
+        ReviewCause::NoOperation => format!(
+            "{across}, joining no operation: a lockstep group or crew with these accounts would place it; engagement of the crowd around a popular post would clear it"
+        ),
+        ReviewCause::OwnLife => format!(
+            "{across}, through its own devices and networks beside a life of its own: if these events came through a vendor's app or infrastructure it is compromised, otherwise co-behaviour (ok)"
+        ),
+        ReviewCause::Trusted => format!(
+            "{across} in {}: a long, broad history, so not flagged as fake; a reviewer decides whether a vendor drove it (compromised) or it is ok",
+            if op.is_empty() {
+                "an operation's work"
+            } else {
+                op
+            }
+        ),
+    }
+}
+
+/// Writes `review_queue.csv`: the accounts judged `suspicious` in the order of
+/// [`review_queue`], each with its cause, the operation its evidence points to, the evidence
+/// (counts, its share of the account's events, and the first 20 event ids) and what would
+/// settle it.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_review_queue(log: &EventLog, j: &Judgement, path: &Path) -> Result<()> {
+    let mut w = findings::Writer::new::<ReviewRow>(create(path)?).map_err(io(path))?;
+    for (k, (r, share)) in review_queue(log, j).into_iter().enumerate() {
+        let op = op_id(j, r.operation);
+        w.write(&ReviewRow {
+            rank: k as u64 + 1,
+            account: Cow::Borrowed(log.accounts.resolve(r.account)),
+            score: f64::from(j.accounts[r.account as usize].score),
+            cause: Cow::Borrowed(r.cause.as_str()),
+            operation: Cow::Borrowed(op),
+            evidence_events: r.events.len() as u64,
+            evidence_share: share,
+            targets: r.targets as u64,
+            days: r.days as u64,
+            owners: r.owners as u64,
+            resolve: Cow::Owned(resolve(r, op)),
+            events: r
+                .events
+                .iter()
+                .take(20)
+                .map(|&e| log.event_id_string(e as usize))
+                .collect(),
+        })
+        .map_err(io(path))?;
+    }
+    w.finish().map_err(io(path))?.flush().map_err(io(path))
 }
 
 /// Writes `infrastructure.csv`: for each operation, each of its addresses, their ranges, its

@@ -1,0 +1,115 @@
+//! `review_queue.csv` on a small simulated world: every account judged `suspicious` is queued
+//! once, in rank order, with its cause, its evidence events and what would settle it; `eval`
+//! reports the queue's precision at its top.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_lockstep");
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs");
+    assert!(
+        o.status.success(),
+        "lockstep {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn every_suspicious_account_is_queued_with_its_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    ok(
+        dir,
+        &[
+            "simulate",
+            "--out",
+            "w",
+            "--accounts",
+            "3000",
+            "--days",
+            "8",
+            "--seed",
+            "7",
+            "--scenario",
+            "like-farm,vendor-app",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "scan",
+            "w/events.jsonl",
+            "--accounts",
+            "w/accounts.jsonl",
+            "--devices",
+            "w/devices.jsonl",
+            "--out",
+            "f",
+        ],
+    );
+    let verdicts = std::fs::read_to_string(dir.join("f/verdicts.csv")).unwrap();
+    let suspicious: HashSet<&str> = verdicts
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(1) == Some("suspicious"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(!suspicious.is_empty(), "the world has accounts in review");
+    let mut r = csv::Reader::from_path(dir.join("f/review_queue.csv")).unwrap();
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "rank",
+            "account",
+            "score",
+            "cause",
+            "operation",
+            "evidence_events",
+            "evidence_share",
+            "targets",
+            "days",
+            "owners",
+            "resolve",
+            "events"
+        ]
+    );
+    let mut queued = HashSet::new();
+    let mut last_share = f64::INFINITY;
+    for (k, row) in r.records().enumerate() {
+        let row = row.unwrap();
+        assert_eq!(row[0].parse::<usize>().unwrap(), k + 1, "ranks 1..n");
+        assert!(queued.insert(row[1].to_owned()), "{} queued twice", &row[1]);
+        assert!(
+            [
+                "weak-evidence",
+                "few-repetitions",
+                "no-operation",
+                "own-life",
+                "trusted"
+            ]
+            .contains(&&row[3]),
+            "{:?}",
+            &row[3]
+        );
+        let n: usize = row[5].parse().unwrap();
+        let share: f64 = row[6].parse().unwrap();
+        assert!(n >= 1, "{}: no evidence events", &row[1]);
+        assert!(share <= last_share + 1e-9, "ranked by evidence share first");
+        last_share = share;
+        assert!(!row[10].is_empty(), "a sentence on what would settle it");
+        assert_eq!(row[11].split(';').count(), n.min(20), "{}", &row[1]);
+    }
+    let queued: HashSet<&str> = queued.iter().map(String::as_str).collect();
+    assert_eq!(queued, suspicious);
+
+    let out = ok(dir, &["eval", "--truth", "w", "--findings", "f"]);
+    assert!(out.contains("Review queue (review_queue.csv)"), "{out}");
+}
