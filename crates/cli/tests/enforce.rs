@@ -44,8 +44,9 @@ fn write_findings(dir: &Path, ops: usize, fakes_per_op: usize) -> PathBuf {
     let mut operations = Vec::new();
     let mut targets = HashMap::new();
     // What a scan measures of each operation's infrastructure: used by its accounts only.
-    let mut infra =
-        String::from("operation,kind,key,accounts,events,members,ok_accounts,ok_events\n");
+    let mut infra = String::from(
+        "operation,kind,key,accounts,events,members,unflagged_accounts,unflagged_events\n",
+    );
     for o in 0..ops {
         let op = format!("op{o}");
         for ip in [

@@ -90,10 +90,10 @@ pub struct InfraUse {
     pub events: u64,
     /// The operation's members among the accounts.
     pub members: u64,
-    /// Accounts judged `ok` among them.
-    pub ok_accounts: u64,
+    /// Unflagged accounts (judged `ok` or `suspicious`) among them.
+    pub unflagged_accounts: u64,
     /// Their events through it.
-    pub ok_events: u64,
+    pub unflagged_events: u64,
 }
 
 /// A findings directory, read.
@@ -232,8 +232,8 @@ pub fn read_findings(dir: &Path) -> Result<Findings> {
                     accounts: r.accounts,
                     events: r.events,
                     members: r.members,
-                    ok_accounts: r.ok_accounts,
-                    ok_events: r.ok_events,
+                    unflagged_accounts: r.unflagged_accounts,
+                    unflagged_events: r.unflagged_events,
                 })
                 .collect(),
         );

@@ -72,23 +72,23 @@ pub struct Plan {
 pub struct Collateral {
     /// Whether the findings measured the use of the operations' infrastructure.
     pub measured: bool,
-    /// Accounts judged `ok` in `verdicts.csv`.
-    pub ok_accounts: u64,
+    /// Unflagged accounts (judged `ok` or `suspicious`) in `verdicts.csv`.
+    pub unflagged_accounts: u64,
     /// Infrastructure blocks planned (ranges, addresses, devices, apps).
     pub blocks: u64,
-    /// Accounts judged `ok` that used a planned block's infrastructure, summed over the blocks
+    /// Unflagged accounts (judged `ok` or `suspicious`) that used a planned block's infrastructure, summed over the blocks
     /// (an upper bound on how many distinct people they touch).
-    pub blocked_ok_accounts: u64,
+    pub blocked_unflagged_accounts: u64,
     /// Their events through it.
-    pub blocked_ok_events: u64,
-    /// `blocked_ok_accounts / ok_accounts`.
+    pub blocked_unflagged_events: u64,
+    /// `blocked_unflagged_accounts / unflagged_accounts`.
     pub share: f64,
     /// Ranges narrowed to the operation's own addresses in them.
     pub narrowed: u64,
     /// Blocks withheld (listed in `withheld`).
     pub withheld: u64,
-    /// Accounts judged `ok` the withheld blocks would have touched (summed).
-    pub withheld_ok_accounts: u64,
+    /// Unflagged accounts (judged `ok` or `suspicious`) the withheld blocks would have touched (summed).
+    pub withheld_unflagged_accounts: u64,
 }
 
 /// An infrastructure block left out of the plan, and why.
@@ -105,9 +105,9 @@ pub struct Withheld {
     /// Accounts that used it (when measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<u64>,
-    /// Accounts judged `ok` among them (when measured).
+    /// Unflagged accounts (judged `ok` or `suspicious`) among them (when measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ok_accounts: Option<u64>,
+    pub unflagged_accounts: Option<u64>,
 }
 
 impl Plan {
@@ -398,7 +398,7 @@ pub fn build_plan(findings: &Findings, policy: &Policy, label: &str) -> Plan {
     let ok_total = findings
         .verdicts
         .iter()
-        .filter(|v| v.verdict == "ok")
+        .filter(|v| v.verdict == "ok" || v.verdict == "suspicious")
         .count() as u64;
     let decided = decide_blocks(findings, policy, &ops, cands, ok_total, &mut notes);
     let enabled = |k: ActionKind| match k {
@@ -626,13 +626,13 @@ fn collateral_json(u: &crate::findings::InfraUse) -> serde_json::Value {
         "accounts": u.accounts,
         "events": u.events,
         "members": u.members,
-        "ok_accounts": u.ok_accounts,
-        "ok_events": u.ok_events,
+        "unflagged_accounts": u.unflagged_accounts,
+        "unflagged_events": u.unflagged_events,
     })
 }
 
 /// Weighs every candidate block against the use `infrastructure.csv` measured: a block passes
-/// if at most `max_collateral_accounts` accounts judged `ok` used it and they were at most
+/// if at most `max_collateral_accounts` unflagged accounts (judged `ok` or `suspicious`) used it and they were at most
 /// `max_collateral_share` of its accounts; a range that fails is narrowed to the operation's
 /// own addresses in it that pass; then, if all planned blocks together touch more than
 /// `max_total_collateral` of the `ok` accounts, those that touch the most are withheld.
@@ -653,8 +653,8 @@ fn decide_blocks(
         .map(|u| ((u.operation.as_str(), u.kind.as_str(), u.key.as_str()), u))
         .collect();
     let passes = |u: &InfraUse| {
-        u.ok_accounts <= policy.max_collateral_accounts
-            && u.ok_accounts as f64 <= policy.max_collateral_share * u.accounts.max(1) as f64
+        u.unflagged_accounts <= policy.max_collateral_accounts
+            && u.unflagged_accounts as f64 <= policy.max_collateral_share * u.accounts.max(1) as f64
     };
     let mut d = Decided {
         planned: Vec::new(),
@@ -662,7 +662,7 @@ fn decide_blocks(
         withheld: Vec::new(),
         collateral: Collateral {
             measured,
-            ok_accounts: ok_total,
+            unflagged_accounts: ok_total,
             ..Collateral::default()
         },
     };
@@ -690,7 +690,7 @@ fn decide_blocks(
                 if let Some(p) = c.payload.as_object_mut() {
                     p.insert("collateral".into(), collateral_json(u));
                 }
-                costs.push((d.planned.len(), u.ok_accounts, u.ok_events));
+                costs.push((d.planned.len(), u.unflagged_accounts, u.unflagged_events));
                 d.planned.push(c);
                 continue;
             }
@@ -719,7 +719,7 @@ fn decide_blocks(
                 };
                 d.passed
                     .insert((c.operation.clone(), "ip".to_owned(), ip.clone()));
-                costs.push((d.planned.len(), u.ok_accounts, u.ok_events));
+                costs.push((d.planned.len(), u.unflagged_accounts, u.unflagged_events));
                 d.planned.push(Cand {
                     kind: ActionKind::BlockIpRange,
                     subject,
@@ -737,18 +737,18 @@ fn decide_blocks(
             }
         }
         e.0 += 1;
-        e.3 += u.map_or(0, |u| u.ok_accounts);
+        e.3 += u.map_or(0, |u| u.unflagged_accounts);
         d.collateral.withheld += 1;
-        d.collateral.withheld_ok_accounts += u.map_or(0, |u| u.ok_accounts);
+        d.collateral.withheld_unflagged_accounts += u.map_or(0, |u| u.unflagged_accounts);
         d.withheld.push(Withheld {
             kind: c.kind,
             subject: c.subject.clone(),
             operation: c.operation.clone(),
             why: match u {
                 Some(u) => format!(
-                    "used by {} accounts judged ok ({:.1}% of its {} accounts; limits {} and {:.1}%)",
-                    u.ok_accounts,
-                    100.0 * u.ok_accounts as f64 / u.accounts.max(1) as f64,
+                    "used by {} unflagged accounts ({:.1}% of its {} accounts; limits {} and {:.1}%)",
+                    u.unflagged_accounts,
+                    100.0 * u.unflagged_accounts as f64 / u.accounts.max(1) as f64,
                     u.accounts,
                     policy.max_collateral_accounts,
                     100.0 * policy.max_collateral_share
@@ -756,7 +756,7 @@ fn decide_blocks(
                 None => "its use is not measured in the findings (no infrastructure.csv row); unmeasured_blocks = false".to_owned(),
             },
             accounts: u.map(|u| u.accounts),
-            ok_accounts: u.map(|u| u.ok_accounts),
+            unflagged_accounts: u.map(|u| u.unflagged_accounts),
         });
     }
     // The plan's total: withhold the blocks that touch the most until within the limit.
@@ -778,40 +778,44 @@ fn decide_blocks(
                 kept.push(c);
                 continue;
             }
-            let ok = c.payload["collateral"]["ok_accounts"].as_u64().unwrap_or(0);
+            let ok = c.payload["collateral"]["unflagged_accounts"]
+                .as_u64()
+                .unwrap_or(0);
             d.collateral.withheld += 1;
-            d.collateral.withheld_ok_accounts += ok;
+            d.collateral.withheld_unflagged_accounts += ok;
             per_op.entry(c.operation.clone()).or_default().0 += 1;
             d.withheld.push(Withheld {
                 kind: c.kind,
                 subject: c.subject,
                 operation: c.operation,
                 why: format!(
-                    "the plan's blocks together would touch more than {:.2}% of the {ok_total} accounts judged ok",
+                    "the plan's blocks together would touch more than {:.2}% of the {ok_total} unflagged accounts",
                     100.0 * policy.max_total_collateral
                 ),
                 accounts: c.payload["collateral"]["accounts"].as_u64(),
-                ok_accounts: Some(ok),
+                unflagged_accounts: Some(ok),
             });
         }
         d.planned = kept;
         notes.push(format!(
-            "{} blocks withheld to keep the plan's collateral within max_total_collateral ({:.2}% of {ok_total} accounts judged ok)",
+            "{} blocks withheld to keep the plan's collateral within max_total_collateral ({:.2}% of {ok_total} unflagged accounts)",
             drop.len(),
             100.0 * policy.max_total_collateral
         ));
     }
     for c in &d.planned {
         d.collateral.blocks += 1;
-        d.collateral.blocked_ok_accounts +=
-            c.payload["collateral"]["ok_accounts"].as_u64().unwrap_or(0);
-        d.collateral.blocked_ok_events +=
-            c.payload["collateral"]["ok_events"].as_u64().unwrap_or(0);
+        d.collateral.blocked_unflagged_accounts += c.payload["collateral"]["unflagged_accounts"]
+            .as_u64()
+            .unwrap_or(0);
+        d.collateral.blocked_unflagged_events += c.payload["collateral"]["unflagged_events"]
+            .as_u64()
+            .unwrap_or(0);
     }
     d.collateral.share = if ok_total == 0 {
         0.0
     } else {
-        d.collateral.blocked_ok_accounts as f64 / ok_total as f64
+        d.collateral.blocked_unflagged_accounts as f64 / ok_total as f64
     };
     if !measured && d.collateral.withheld > 0 {
         notes.push(format!(
@@ -825,7 +829,7 @@ fn decide_blocks(
         }
         let kind = ops.get(&op).map_or("", |o| o.kind.as_str());
         let mut line = format!(
-            "operation {op}{}{kind}: {w} infrastructure blocks withheld (would touch {ok} accounts judged ok, summed)",
+            "operation {op}{}{kind}: {w} infrastructure blocks withheld (would touch {ok} unflagged accounts, summed)",
             if kind.is_empty() { "" } else { " " }
         );
         if n > 0 {
@@ -879,8 +883,8 @@ mod tests {
                 accounts: 2,
                 events: 10,
                 members: 2,
-                ok_accounts: 0,
-                ok_events: 0,
+                unflagged_accounts: 0,
+                unflagged_events: 0,
             })
         };
         for o in &f.operations {
@@ -1027,15 +1031,15 @@ mod tests {
         ];
         o.devices = vec!["farm-phone".into(), "family-tablet".into()];
         o.clients = vec!["api:autolike".into()];
-        let u = |kind: &str, key: &str, accounts, ok_accounts| crate::findings::InfraUse {
+        let u = |kind: &str, key: &str, accounts, unflagged_accounts| crate::findings::InfraUse {
             operation: "farm".into(),
             kind: kind.into(),
             key: key.into(),
             accounts,
             events: accounts * 10,
-            members: accounts - ok_accounts,
-            ok_accounts,
-            ok_events: ok_accounts * 10,
+            members: accounts - unflagged_accounts,
+            unflagged_accounts,
+            unflagged_events: unflagged_accounts * 10,
         };
         let mut verdicts: Vec<_> = (0..20)
             .map(|i| verdict(&format!("f{i}"), "fake", "farm"))
@@ -1085,11 +1089,11 @@ mod tests {
         );
         let withheld: Vec<&str> = plan.withheld.iter().map(|w| w.subject.as_str()).collect();
         assert_eq!(withheld, ["203.0.113.0/24", "family-tablet"]);
-        assert!(plan.withheld[0].why.contains("300 accounts judged ok"));
-        assert_eq!(plan.collateral.blocked_ok_accounts, 0);
-        assert_eq!(plan.collateral.withheld_ok_accounts, 304);
+        assert!(plan.withheld[0].why.contains("300 unflagged accounts"));
+        assert_eq!(plan.collateral.blocked_unflagged_accounts, 0);
+        assert_eq!(plan.collateral.withheld_unflagged_accounts, 304);
         assert_eq!(plan.collateral.narrowed, 1);
-        assert_eq!(plan.collateral.ok_accounts, 2000);
+        assert_eq!(plan.collateral.unflagged_accounts, 2000);
         // The ban records only what no real person shares.
         let ban = plan
             .actions
@@ -1119,11 +1123,11 @@ mod tests {
         };
         let loose = build_plan(&f, &loose, "t");
         assert!(loose.actions.iter().any(|a| a.subject == "family-tablet"));
-        assert_eq!(loose.collateral.blocked_ok_accounts, 4);
+        assert_eq!(loose.collateral.blocked_unflagged_accounts, 4);
         // …but not the default plan limit, 0.1% of 2 000 people (2 accounts).
         let plan = build_plan(&f, &Policy::default(), "t");
         assert!(plan.withheld.iter().any(|w| w.subject == "family-tablet"));
-        assert_eq!(plan.collateral.blocked_ok_accounts, 0);
+        assert_eq!(plan.collateral.blocked_unflagged_accounts, 0);
         assert!(plan.collateral.share <= 0.001);
     }
 

@@ -90,13 +90,13 @@ pub struct Policy {
     /// Ban the vendor behind each operation and record its fingerprints.
     pub ban_vendors: bool,
     /// An infrastructure block (range, address, device, app) is planned only if at most this
-    /// many accounts judged `ok` used it in the scanned log (`infrastructure.csv`); a range
+    /// many unflagged accounts (judged `ok` or `suspicious`) used it in the scanned log (`infrastructure.csv`); a range
     /// above it is narrowed to the operation's own addresses in it that pass, anything else is
     /// withheld with a note.
     pub max_collateral_accounts: u64,
     /// …and those accounts were at most this share of every account that used it.
     pub max_collateral_share: f64,
-    /// All planned blocks together may touch at most this share of the accounts judged `ok`
+    /// All planned blocks together may touch at most this share of the unflagged accounts (judged `ok` or `suspicious`)
     /// (summed over the blocks, an upper bound); above it the blocks that touch the most are
     /// withheld first.
     pub max_total_collateral: f64,

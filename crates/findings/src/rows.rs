@@ -42,7 +42,7 @@ pub const FLAGGED_EVENT_ACCOUNTS_HEADER: &str = "event,account,target";
 pub const REVIEW_QUEUE_HEADER: &str = "rank,account,score,cause,operation,evidence_events,evidence_share,targets,days,owners,resolve,events";
 /// `infrastructure.csv` header.
 pub const INFRASTRUCTURE_HEADER: &str =
-    "operation,kind,key,accounts,events,members,ok_accounts,ok_events";
+    "operation,kind,key,accounts,events,members,unflagged_accounts,unflagged_events";
 
 /// What the findings say about an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -218,10 +218,10 @@ pub struct InfrastructureUseRow<'a> {
     pub events: u64,
     /// The operation's members among those accounts.
     pub members: u64,
-    /// Accounts judged `ok` among them: who a block would touch that the findings call real.
-    pub ok_accounts: u64,
+    /// Unflagged accounts (judged `ok` or `suspicious`) among them: who a block would touch that the findings call real.
+    pub unflagged_accounts: u64,
     /// Their events through it.
-    pub ok_events: u64,
+    pub unflagged_events: u64,
 }
 
 /// Joins ids with `;`, writing `%` and `;` inside an id as `%25` and `%3B`.
@@ -472,8 +472,8 @@ impl CsvRow for InfrastructureUseRow<'_> {
         "accounts",
         "events",
         "members",
-        "ok_accounts",
-        "ok_events",
+        "unflagged_accounts",
+        "unflagged_events",
     ];
     const REQUIRED: usize = 8;
 
@@ -489,8 +489,8 @@ impl CsvRow for InfrastructureUseRow<'_> {
             self.accounts,
             self.events,
             self.members,
-            self.ok_accounts,
-            self.ok_events,
+            self.unflagged_accounts,
+            self.unflagged_events,
         ] {
             buf.clear();
             let _ = write!(buf, "{n}");
@@ -511,8 +511,8 @@ impl CsvRow for InfrastructureUseRow<'_> {
             accounts: count(f, 3, "accounts")?,
             events: count(f, 4, "events")?,
             members: count(f, 5, "members")?,
-            ok_accounts: count(f, 6, "ok_accounts")?,
-            ok_events: count(f, 7, "ok_events")?,
+            unflagged_accounts: count(f, 6, "unflagged_accounts")?,
+            unflagged_events: count(f, 7, "unflagged_events")?,
         })
     }
 }

@@ -7,7 +7,7 @@
 use lockstep_core::{EventLog, Id, NONE};
 use rayon::prelude::*;
 
-use crate::judge::{Judgement, Verdict};
+use crate::judge::Judgement;
 
 /// What kind of infrastructure a [`KeyUse`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,10 +49,11 @@ pub struct KeyUse {
     pub events: u64,
     /// The operation's members among the accounts.
     pub members: u64,
-    /// Accounts judged [`Verdict::Ok`] among them.
-    pub ok_accounts: u64,
+    /// Accounts not flagged (judged [`Ok`](crate::Verdict::Ok) or [`Suspicious`](crate::Verdict::Suspicious)) among them: the
+    /// people a block would touch that the findings do not act on.
+    pub unflagged_accounts: u64,
     /// Their events through it.
-    pub ok_events: u64,
+    pub unflagged_events: u64,
 }
 
 /// Every operation's infrastructure and how the log used it: each operation's addresses and
@@ -157,14 +158,14 @@ pub fn infrastructure_use(log: &EventLog, j: &Judgement) -> Vec<KeyUse> {
     let ok = |a: Id| {
         j.accounts
             .get(a as usize)
-            .is_none_or(|v| v.verdict == Verdict::Ok)
+            .is_none_or(|v| !v.verdict.is_flagged())
     };
     // Per key: its distinct accounts (sorted, as a slice of `pairs` after a dedup pass) and
     // its event counts.
     #[derive(Default, Clone, Copy)]
     struct Count {
         events: u64,
-        ok_events: u64,
+        unflagged_events: u64,
         start: usize,
         end: usize,
     }
@@ -184,7 +185,7 @@ pub fn infrastructure_use(log: &EventLog, j: &Judgement) -> Vec<KeyUse> {
             }
             c.events += n;
             if ok(a) {
-                c.ok_events += n;
+                c.unflagged_events += n;
             }
             accounts.push(a);
         }
@@ -252,8 +253,8 @@ pub fn infrastructure_use(log: &EventLog, j: &Judgement) -> Vec<KeyUse> {
                         .iter()
                         .filter(|a| members.binary_search(a).is_ok())
                         .count() as u64,
-                    ok_accounts: accts.iter().filter(|&&a| ok(a)).count() as u64,
-                    ok_events: c.ok_events,
+                    unflagged_accounts: accts.iter().filter(|&&a| ok(a)).count() as u64,
+                    unflagged_events: c.unflagged_events,
                 }
             })
             .collect();

@@ -214,7 +214,7 @@ pub fn write_review_queue(log: &EventLog, j: &Judgement, path: &Path) -> Result<
 
 /// Writes `infrastructure.csv`: for each operation, each of its addresses, their ranges, its
 /// devices and its `api:` clients, with the accounts and events of the whole log through it
-/// and how many of those accounts are judged `ok` ([`infrastructure_use`]).
+/// and how many of those accounts are not flagged ([`infrastructure_use`]).
 ///
 /// # Errors
 /// [`Error::Io`].
@@ -228,8 +228,8 @@ pub fn write_infrastructure(log: &EventLog, j: &Judgement, path: &Path) -> Resul
             accounts: u.accounts,
             events: u.events,
             members: u.members,
-            ok_accounts: u.ok_accounts,
-            ok_events: u.ok_events,
+            unflagged_accounts: u.unflagged_accounts,
+            unflagged_events: u.unflagged_events,
         })
         .map_err(io(path))?;
     }

@@ -92,16 +92,19 @@ fn the_farms_own_range_touches_no_one_and_the_shared_one_touches_the_residents()
             .unwrap_or_else(|| panic!("no row for {key}: {rows:#?}"))
     };
     let own = row(KeyKind::IpRange, "198.51.100.0/24");
-    assert_eq!((own.accounts, own.ok_accounts, own.ok_events), (12, 0, 0));
+    assert_eq!(
+        (own.accounts, own.unflagged_accounts, own.unflagged_events),
+        (12, 0, 0)
+    );
     let shared = row(KeyKind::IpRange, "203.0.113.0/24");
     assert_eq!(
-        (shared.accounts, shared.members, shared.ok_accounts),
+        (shared.accounts, shared.members, shared.unflagged_accounts),
         (32, 2, 30)
     );
-    assert_eq!(shared.ok_events, 120);
+    assert_eq!(shared.unflagged_events, 120);
     let exit = row(KeyKind::Ip, "203.0.113.200");
-    assert_eq!((exit.accounts, exit.ok_accounts), (2, 0));
-    assert_eq!(row(KeyKind::Device, "farm-phone-3").ok_accounts, 0);
+    assert_eq!((exit.accounts, exit.unflagged_accounts), (2, 0));
+    assert_eq!(row(KeyKind::Device, "farm-phone-3").unflagged_accounts, 0);
 
     // Every row against a naive count over every event.
     for r in &rows {
@@ -124,25 +127,31 @@ fn the_farms_own_range_touches_no_one_and_the_shared_one_touches_the_residents()
                 }
             }
         };
-        let (mut accounts, mut events, mut ok_events) = (HashSet::new(), 0, 0);
+        let (mut accounts, mut events, mut unflagged_events) = (HashSet::new(), 0, 0);
         for e in 0..log.len() {
             if matches(e) {
                 let a = log.actor()[e];
                 accounts.insert(a);
                 events += 1;
-                if j.accounts[a as usize].verdict == Verdict::Ok {
-                    ok_events += 1;
+                if !j.accounts[a as usize].verdict.is_flagged() {
+                    unflagged_events += 1;
                 }
             }
         }
         let ok = accounts
             .iter()
-            .filter(|&&a| j.accounts[a as usize].verdict == Verdict::Ok)
+            .filter(|&&a| !j.accounts[a as usize].verdict.is_flagged())
             .count() as u64;
         let mem = accounts.iter().filter(|a| members.contains(a)).count() as u64;
         assert_eq!(
-            (r.accounts, r.events, r.members, r.ok_accounts, r.ok_events),
-            (accounts.len() as u64, events, mem, ok, ok_events),
+            (
+                r.accounts,
+                r.events,
+                r.members,
+                r.unflagged_accounts,
+                r.unflagged_events
+            ),
+            (accounts.len() as u64, events, mem, ok, unflagged_events),
             "{r:?}"
         );
     }

@@ -84,9 +84,9 @@ pub(crate) struct PlanCollateral {
     organic_accounts: usize,
     /// Their events through blocked infrastructure.
     organic_events_blocked: u64,
-    /// Accounts judged `ok` among them, of all judged `ok`.
-    ok_touched: usize,
-    ok_accounts: usize,
+    /// Unflagged accounts (judged `ok` or `suspicious`) among them, of all judged `ok`.
+    unflagged_touched: usize,
+    unflagged_accounts: usize,
     /// Organic accounts touched that the findings did not already act on (judged `ok` or
     /// `suspicious`): the harm the blocks add.
     organic_touched_not_acted_on: usize,
@@ -113,10 +113,10 @@ impl PlanCollateral {
         )?;
         writeln!(
             out,
-            "  judged ok (verdicts)    {} of {} ({:.3}%)",
-            self.ok_touched,
-            self.ok_accounts,
-            pct(self.ok_touched, self.ok_accounts)
+            "  not flagged (verdicts)  {} of {} ({:.3}%)",
+            self.unflagged_touched,
+            self.unflagged_accounts,
+            pct(self.unflagged_touched, self.unflagged_accounts)
         )
     }
 }
@@ -264,16 +264,13 @@ fn plan_collateral(
             verdict.insert(r.account.into_owned(), r.verdict);
         }
     }
-    let ok_accounts = verdict
-        .values()
-        .filter(|v| **v == lockstep_findings::Verdict::Ok)
-        .count();
+    let unflagged_accounts = verdict.values().filter(|v| !v.is_flagged()).count();
     let mut c = PlanCollateral {
         plan: plan_path.display().to_string(),
         blocks,
         withheld: plan.withheld.len(),
         organic_accounts: organic.len(),
-        ok_accounts,
+        unflagged_accounts,
         ..PlanCollateral::default()
     };
     for (a, &n) in touched.iter().enumerate() {
@@ -283,8 +280,8 @@ fn plan_collateral(
         let name = log.accounts.resolve(a as lockstep_core::Id);
         c.accounts_touched += 1;
         let v = verdict.get(name).copied().unwrap_or_default();
-        if v == lockstep_findings::Verdict::Ok {
-            c.ok_touched += 1;
+        if !v.is_flagged() {
+            c.unflagged_touched += 1;
         }
         if organic.contains(name) {
             c.organic_touched += 1;
