@@ -19,8 +19,8 @@
 //! The thresholds are in [`Policy`] (TOML, `docs/POLICY.md`), harvesting and follower pools
 //! as their own tables — not yet all of them: the lockstep detector's pair and group tests
 //! beyond its windows, Fraudar's and M-Zoom's, the device checks' and trust's own configs
-//! keep their defaults in `lockstep-detect`, and the ban matcher's `BanConfig` is outside the
-//! policy version. Sibling crates: `lockstep-core` (the log), `lockstep-detect` (the
+//! keep their defaults in `lockstep-detect`. The ban matcher's thresholds are the policy's
+//! `[bans]` table. Sibling crates: `lockstep-core` (the log), `lockstep-detect` (the
 //! detectors), `lockstep-eval` (scoring against truth).
 //!
 //! # Example

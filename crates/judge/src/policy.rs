@@ -44,6 +44,8 @@ pub struct Policy {
     pub history: History,
     /// Device and trust evidence applied after the judge (see `Corroboration`).
     pub corroboration: crate::corroborate::Corroboration,
+    /// Matching a scan's accounts against banned operations (`scan --bans`; `[bans]`).
+    pub bans: crate::bans::BanConfig,
 }
 
 impl Default for Policy {
@@ -63,6 +65,7 @@ impl Default for Policy {
             capture: lockstep_detect::capture::CaptureConfig::default(),
             history: History::default(),
             corroboration: crate::corroborate::Corroboration::default(),
+            bans: crate::bans::BanConfig::default(),
         }
     }
 }
@@ -693,6 +696,16 @@ impl Policy {
         unit("expansion.weight", self.expansion.weight)?;
         unit("expansion.weak_weight", self.expansion.weak_weight)?;
         unit("dense.corroboration", self.dense.corroboration)?;
+        unit(
+            "bans.range_min_member_share",
+            self.bans.range_min_member_share,
+        )?;
+        unit("bans.score", f64::from(self.bans.score))?;
+        if self.bans.min_kinds == 0 || self.bans.earliest_actions == 0 {
+            return Err(Error::InvalidInput(
+                "bans.min_kinds and bans.earliest_actions must be at least 1".into(),
+            ));
+        }
         unit("dense.min_share", self.dense.min_share)?;
         unit("dense.weight", self.dense.weight)?;
         unit("dense.weak_weight", self.dense.weak_weight)?;

@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use lockstep_core::{EventLog, Id};
 use lockstep_ingest::{IngestOptions, Inputs, VecRejectSink};
-use lockstep_judge::{BanConfig, BannedOperation, Judgement, NO_OP, Policy, match_bans, scan};
+use lockstep_judge::{BannedOperation, Judgement, NO_OP, Policy, match_bans, scan};
 
 /// The header of `expected.csv`.
 const VERDICTS: &str = "account,verdict,operation,flagged_events,reasons";
@@ -84,7 +84,7 @@ fn run(dir: &Path) -> (EventLog, Judgement) {
         let bans: Vec<BannedOperation> =
             serde_json::from_str(&std::fs::read_to_string(&p).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        match_bans(&log, &mut j, &bans, &BanConfig::default());
+        match_bans(&log, &mut j, &bans, &policy.bans);
     }
     (log, j)
 }

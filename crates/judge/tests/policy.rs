@@ -46,3 +46,24 @@ fn bad_range_and_home_values_name_their_key() {
         assert_eq!(e.matches("invalid input").count(), 1, "{e}");
     }
 }
+
+#[test]
+fn ban_matching_is_under_the_policy() {
+    let p =
+        Policy::from_toml("version = \"bans-3\"\n[bans]\nmin_kinds = 3\nearliest_actions = 5\n")
+            .unwrap();
+    assert_eq!((p.bans.min_kinds, p.bans.earliest_actions), (3, 5));
+    assert_eq!(
+        p.bans.range_min_members,
+        Policy::default().bans.range_min_members
+    );
+    for bad in [
+        "[bans]\nmin_kind = 3",
+        "[bans]\nmin_kinds = 0",
+        "[bans]\nrange_min_member_share = 2.0",
+        "[bans]\nscore = -0.1",
+    ] {
+        let e = Policy::from_toml(bad).expect_err(bad).to_string();
+        assert!(e.contains("bans") || e.contains("min_kind"), "{bad}: {e}");
+    }
+}

@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use lockstep_core::EventLog;
 use lockstep_ingest::{IngestStats, Inputs, JsonlRejectSink, RejectBudget};
-use lockstep_judge::{
-    BanConfig, BanMatches, BannedOperation, Judgement, Policy, Timings, match_bans,
-};
+use lockstep_judge::{BanMatches, BannedOperation, Judgement, Policy, Timings, match_bans};
 use serde::Serialize;
 
 use crate::progress;
@@ -180,7 +178,7 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
             .iter()
             .map(|v| v.verdict.is_flagged())
             .collect();
-        matches = match_bans(&log, &mut judgement, banned, &BanConfig::default());
+        matches = match_bans(&log, &mut judgement, banned, &policy.bans);
         timings.push("bans", t.elapsed());
         ban_outcome = Some(BanOutcome {
             bans: banned.len(),
