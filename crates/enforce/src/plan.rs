@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::Path;
 
+use lockstep_findings::{BanProfile, BanRecord};
 use lockstep_store::{ActionKind, NewAction, NewCase, NewVerdict};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -156,6 +157,15 @@ impl Plan {
         for a in &plan.actions {
             a.check_key()
                 .map_err(|e| invalid_input_err!("{}: {e}", path.display()))?;
+            if a.kind == ActionKind::BanVendor
+                && let Err(e) = serde_json::from_value::<BanRecord>(a.payload.clone())
+            {
+                return Err(invalid_input_err!(
+                    "{}: ban_vendor action {}: its payload is not a ban record: {e}",
+                    path.display(),
+                    a.key
+                ));
+            }
         }
         Ok(plan)
     }
@@ -189,10 +199,18 @@ fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A `ban_vendor` payload: the operation's infrastructure and behaviour, from its
-/// `operations.json` entry and the `fingerprint` the scan wrote there (when present). An
-/// operation run through real people's accounts records no devices, device fingerprints or
-/// IP ranges (they are the victims'), unless `block_infra`.
+/// A field of a JSON object read as `T`, or `T`'s default when it is missing or not a `T`.
+fn field<T: serde::de::DeserializeOwned + Default>(v: &serde_json::Value, name: &str) -> T {
+    v.get(name)
+        .and_then(|x| serde_json::from_value(x.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// A `ban_vendor` payload: the operation's [`BanRecord`], from its `operations.json` entry and
+/// the `fingerprint` the scan wrote there (when present). An operation run through real
+/// people's accounts records no devices, device fingerprints or IP ranges (they are the
+/// victims'), unless `block_infra`; devices and apps that real people also used (`allowed`
+/// says no) are not recorded either.
 fn ban_payload(
     o: &Operation,
     apps: &[String],
@@ -212,36 +230,31 @@ fn ban_payload(
         v.dedup();
         v
     };
-    let (devices, ip_ranges, device_fingerprints, range_use) = if block_infra {
-        let mut devices = union(&o.devices, strings(fp.get("devices")));
-        devices.retain(|d| allowed("device", d));
-        (
-            devices,
-            ranges.to_vec(),
-            fp.get("device_fingerprints").cloned().unwrap_or(json!([])),
-            fp.get("ip_ranges").cloned().unwrap_or(json!([])),
-        )
-    } else {
-        (Vec::new(), Vec::new(), json!([]), json!([]))
-    };
-    let mut app_ids = union(apps, strings(fp.get("app_ids")));
-    app_ids.retain(|a| allowed("client", &format!("api:{a}")));
-    json!({
-        "kind": o.kind,
-        "devices": devices,
-        "ip_ranges": ip_ranges,
-        "app_ids": app_ids,
-        "device_fingerprints": device_fingerprints,
-        "customers": strings(fp.get("customers")),
-        "profile": {
-            "ip_ranges": range_use,
-            "hours": fp.get("hours").cloned().unwrap_or(json!([])),
-            "delivery": fp.get("delivery").cloned().unwrap_or(json!({})),
-            "clients": fp.get("clients").cloned().unwrap_or(json!([])),
-            "through_real_accounts": through_real,
+    let mut record = BanRecord {
+        kind: o.kind.clone(),
+        app_ids: union(apps, strings(fp.get("app_ids"))),
+        customers: strings(fp.get("customers")),
+        profile: BanProfile {
+            hours: field(&fp, "hours"),
+            delivery: field(&fp, "delivery"),
+            clients: field(&fp, "clients"),
+            through_real_accounts: through_real,
+            ..BanProfile::default()
         },
-        "behaviour": behaviour,
-    })
+        behaviour,
+        ..BanRecord::default()
+    };
+    record
+        .app_ids
+        .retain(|a| allowed("client", &format!("api:{a}")));
+    if block_infra {
+        record.devices = union(&o.devices, strings(fp.get("devices")));
+        record.devices.retain(|d| allowed("device", d));
+        record.ip_ranges = ranges.to_vec();
+        record.device_fingerprints = field(&fp, "device_fingerprints");
+        record.profile.ip_ranges = field(&fp, "ip_ranges");
+    }
+    serde_json::to_value(&record).unwrap_or_else(|_| json!({}))
 }
 
 /// Builds the plan. `label` names the findings (usually the directory path).

@@ -51,10 +51,10 @@ mod table;
 mod tests;
 
 pub use operations::{
-    BanMatchEntry, ClientCount, ClientShare, DeliveryProfile, DeviceFingerprint, Fingerprint,
-    Infrastructure, OPERATIONS, Operation, OperationEntry, OperationsFile, OperationsRead,
-    RangeUse, SignalEntry, Subnet, TimeSpan, read_operations, read_operations_named,
-    read_operations_value, scalar_id, write_operations,
+    BanMatchEntry, BanProfile, BanRecord, ClientCount, ClientShare, DeliveryProfile,
+    DeviceFingerprint, Fingerprint, Infrastructure, OPERATIONS, Operation, OperationEntry,
+    OperationsFile, OperationsRead, RangeUse, SignalEntry, Subnet, TimeSpan, read_operations,
+    read_operations_named, read_operations_value, scalar_id, write_operations,
 };
 pub use rows::{
     BURSTS, BURSTS_HEADER, BurstRow, CORRECTIONS, CORRECTIONS_HEADER, CorrectionRow,

@@ -200,6 +200,48 @@ pub struct Fingerprint {
     pub clients: Vec<ClientShare>,
 }
 
+/// What a ban of an operation records, as one typed record: built by `enforce plan` (the
+/// `ban_vendor` action's payload), kept by the store's ban list, and read back by ban matching
+/// (`scan --bans`). Every field is optional on reading (a record written before a field
+/// existed reads it as empty).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BanRecord {
+    /// The operation's kind (`like-farm`, …).
+    pub kind: String,
+    /// Device ids no real person shared.
+    pub devices: Vec<String>,
+    /// IP ranges (CIDR) no real person shared.
+    pub ip_ranges: Vec<String>,
+    /// Third-party app ids.
+    pub app_ids: Vec<String>,
+    /// Device fingerprints with their counts.
+    pub device_fingerprints: Vec<DeviceFingerprint>,
+    /// The accounts it served.
+    pub customers: Vec<String>,
+    /// Its behaviour: what the analyst reads, not evidence.
+    pub profile: BanProfile,
+    /// Everything else `operations.json` said of it (kind, signals, sizes, span…).
+    pub behaviour: Value,
+}
+
+/// The behaviour part of a [`BanRecord`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BanProfile {
+    /// The IP ranges of its flagged events, with account counts at ban time (what decides
+    /// whether a range is evidence: one real people share is not).
+    pub ip_ranges: Vec<RangeUse>,
+    /// Its flagged events per UTC hour of day.
+    pub hours: Vec<u64>,
+    /// Its delivery profile.
+    pub delivery: DeliveryProfile,
+    /// Its client mix.
+    pub clients: Vec<ClientShare>,
+    /// It ran through real people's accounts (a match is `compromised`, not `fake`).
+    pub through_real_accounts: bool,
+}
+
 /// Writes `doc` as `operations.json`: pretty-printed, keys in alphabetical order at every
 /// level, and a final newline.
 ///

@@ -364,14 +364,14 @@ pub struct Ban {
     pub app_ids: Vec<String>,
     /// Behaviour fingerprint (JSON object: kind, signals, sizes, span…).
     pub behaviour: serde_json::Value,
-    /// Device fingerprints (JSON objects: `fingerprint` — model, OS, build and screen —,
-    /// `devices` of the operation with it, `outside_devices` outside it at ban time).
-    pub device_fingerprints: Vec<serde_json::Value>,
+    /// Device fingerprints: model, OS, build and screen, with the operation's devices with it
+    /// and the devices outside it at ban time.
+    pub device_fingerprints: Vec<lockstep_findings::DeviceFingerprint>,
     /// The accounts the operation served (owners of what it engaged with).
     pub customers: Vec<String>,
-    /// The rest of its behaviour (JSON object: `ip_ranges` with account counts, `hours`,
-    /// `delivery`, `clients`, `through_real_accounts`); `{}` for bans recorded before schema 2.
-    pub profile: serde_json::Value,
+    /// The rest of its behaviour: IP ranges with account counts, hours, delivery, clients,
+    /// whether it ran through real people's accounts (empty for bans recorded before schema 2).
+    pub profile: lockstep_findings::BanProfile,
     /// When.
     pub banned_at: String,
     /// Who.

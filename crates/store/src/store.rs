@@ -175,16 +175,6 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-fn json_strings(v: Option<&serde_json::Value>) -> Vec<String> {
-    v.and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 impl Store {
     /// Opens `target`: a `postgres://` or `postgresql://` URL, or an SQLite file path (created
     /// if missing). Brings the schema up to date.
@@ -380,6 +370,11 @@ impl Store {
     ) -> Result<RecordReport> {
         for a in actions {
             a.check_key()?;
+            // A ban is recorded when it is applied; refuse a payload that is not a ban record
+            // now, before anything is written, rather than then.
+            if a.kind == ActionKind::BanVendor {
+                ban_record(&a.key, &a.payload)?;
+            }
         }
         let mut report = RecordReport::default();
         for chunk in actions.chunks(batch.max(1)) {
@@ -1012,23 +1007,19 @@ fn undo_in_tx(
     Ok(out)
 }
 
+/// The ban record of a `ban_vendor` action's payload.
+fn ban_record(key: &str, payload: &serde_json::Value) -> Result<lockstep_findings::BanRecord> {
+    serde_json::from_value(payload.clone()).map_err(|e| {
+        invalid_input_err!("ban_vendor action {key}: its payload is not a ban record: {e}")
+    })
+}
+
 fn record_ban(tx: &mut dyn Tx, a: &Action, t: &str, who: &str) -> Result<()> {
-    let p = &a.payload;
-    let list = |field: &str| serde_json::to_string(&json_strings(p.get(field)));
-    let objects = |field: &str| {
-        let v: Vec<&serde_json::Value> = p
-            .get(field)
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter(|x| x.is_object()).collect())
-            .unwrap_or_default();
-        serde_json::to_string(&v)
-    };
-    let object = |field: &str| {
-        p.get(field)
-            .filter(|v| v.is_object())
-            .cloned()
-            .unwrap_or_else(|| json!({}))
-            .to_string()
+    let r = ban_record(&a.key, &a.payload)?;
+    let behaviour = if r.behaviour.is_object() {
+        r.behaviour.to_string()
+    } else {
+        "{}".to_owned()
     };
     tx.exec(
         "INSERT INTO bans (operation, kind, action_key, devices, ip_ranges, app_ids, behaviour, banned_at, banned_by, \
@@ -1041,20 +1032,17 @@ fn record_ban(tx: &mut dyn Tx, a: &Action, t: &str, who: &str) -> Result<()> {
          profile = excluded.profile",
         &[
             a.subject.as_str().into(),
-            p.get("kind")
-                .and_then(|k| k.as_str())
-                .unwrap_or("")
-                .into(),
+            r.kind.as_str().into(),
             a.key.as_str().into(),
-            list("devices")?.into(),
-            list("ip_ranges")?.into(),
-            list("app_ids")?.into(),
-            object("behaviour").into(),
+            serde_json::to_string(&r.devices)?.into(),
+            serde_json::to_string(&r.ip_ranges)?.into(),
+            serde_json::to_string(&r.app_ids)?.into(),
+            behaviour.into(),
             t.into(),
             who.into(),
-            objects("device_fingerprints")?.into(),
-            list("customers")?.into(),
-            object("profile").into(),
+            serde_json::to_string(&r.device_fingerprints)?.into(),
+            serde_json::to_string(&r.customers)?.into(),
+            serde_json::to_string(&r.profile)?.into(),
         ],
     )?;
     Ok(())

@@ -289,7 +289,7 @@ for_each_backend!(ban_records_fingerprints, |store| {
     assert_eq!(b.banned_by, "test");
     // A payload without schema-2 fingerprints records empty ones.
     assert!(b.device_fingerprints.is_empty() && b.customers.is_empty());
-    assert_eq!(b.profile, json!({}));
+    assert_eq!(b.profile, lockstep_findings::BanProfile::default());
 });
 
 for_each_backend!(ban_records_behaviour_fingerprints, |store| {
@@ -302,10 +302,9 @@ for_each_backend!(ban_records_behaviour_fingerprints, |store| {
             "kind": "like-farm", "devices": ["d1", "d2"], "ip_ranges": ["203.0.113.0/24"],
             "app_ids": [], "behaviour": {"signals": ["lockstep"]},
             "device_fingerprints": [
-                {"fingerprint": "Pixel 7|14|google/panther|1080x2400", "devices": 2, "outside_devices": 0},
-                "not an object, dropped"
+                {"fingerprint": "Pixel 7|14|google/panther|1080x2400", "devices": 2, "outside_devices": 0}
             ],
-            "customers": ["c1", "c2", 3],
+            "customers": ["c1", "c2"],
             "profile": {"hours": [0, 1, 2], "ip_ranges": [{"range": "203.0.113.0/24", "members": 9, "accounts": 9}],
                         "through_real_accounts": false},
         }),
@@ -317,11 +316,30 @@ for_each_backend!(ban_records_behaviour_fingerprints, |store| {
     let b = &store.bans(false).unwrap()[0];
     assert_eq!(b.devices, ["d1", "d2"]);
     assert_eq!(b.device_fingerprints.len(), 1);
-    assert_eq!(b.device_fingerprints[0]["outside_devices"], 0);
+    assert_eq!(b.device_fingerprints[0].outside_devices, 0);
     assert_eq!(b.customers, ["c1", "c2"]);
-    assert_eq!(b.profile["hours"], json!([0, 1, 2]));
-    assert_eq!(b.profile["ip_ranges"][0]["members"], 9);
+    assert_eq!(b.profile.hours, [0, 1, 2]);
+    assert_eq!(b.profile.ip_ranges[0].members, 9);
     assert!(store.audit_verify().unwrap().ok());
+
+    // A payload that is not a ban record is refused when the plan is recorded, before
+    // anything is written, with the action named.
+    let bad = NewAction::new(
+        ActionKind::BanVendor,
+        "op8",
+        "op8",
+        "like farm",
+        json!({"kind": "like-farm", "customers": ["c1", 3]}),
+    );
+    let e = store
+        .record_actions("plan8", std::slice::from_ref(&bad), 10, "ana")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&bad.key) && e.contains("not a ban record"),
+        "{e}"
+    );
+    assert!(store.action(&bad.key).unwrap().is_none());
 });
 
 for_each_backend!(schema_1_store_upgrades_with_its_bans, |store, open| {
@@ -344,7 +362,7 @@ for_each_backend!(schema_1_store_upgrades_with_its_bans, |store, open| {
     let b = &again.bans(false).unwrap()[0];
     assert_eq!((b.operation.as_str(), b.devices.len()), ("op1", 1));
     assert!(b.device_fingerprints.is_empty() && b.customers.is_empty());
-    assert_eq!(b.profile, json!({}));
+    assert_eq!(b.profile, lockstep_findings::BanProfile::default());
     assert!(again.audit_verify().unwrap().ok());
 });
 

@@ -90,32 +90,21 @@ fn load_bans(target: &str) -> anyhow::Result<Vec<BannedOperation>> {
     Ok(bans.iter().map(banned_operation).collect())
 }
 
-/// One stored ban as ban matching takes it: entries it cannot read are left out, never
-/// guessed.
+/// One stored ban as ban matching takes it.
 fn banned_operation(b: &lockstep_store::Ban) -> BannedOperation {
-    fn parse<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<T> {
-        serde_json::from_value(v.clone()).ok()
-    }
     BannedOperation {
         operation: b.operation.clone(),
         kind: b.kind.clone(),
         action_key: b.action_key.clone(),
         devices: b.devices.clone(),
-        device_fingerprints: b.device_fingerprints.iter().filter_map(parse).collect(),
+        device_fingerprints: b.device_fingerprints.clone(),
         ip_ranges: b.ip_ranges.clone(),
-        range_use: b
-            .profile
-            .get("ip_ranges")
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(parse).collect())
-            .unwrap_or_default(),
+        range_use: b.profile.ip_ranges.clone(),
         app_ids: b.app_ids.clone(),
         customers: b.customers.clone(),
-        through_real_accounts: b
-            .profile
-            .get("through_real_accounts")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(b.kind == "vendor-app"),
+        // A ban recorded before profiles were has none: a vendor app's ran through real
+        // people's accounts by definition.
+        through_real_accounts: b.profile.through_real_accounts || b.kind == "vendor-app",
         active_until: b
             .behaviour
             .get("time_span")
