@@ -630,8 +630,12 @@ pub(crate) fn compute(
 fn review_metrics(t: &Truth, q: &[(Option<u32>, String)]) -> ReviewMetrics {
     let pos = |a: &Option<u32>| a.is_some_and(|a| t.label[a as usize].is_positive());
     let mut precision_at = Vec::new();
-    for k in [100usize, 1000, q.len()] {
-        let k = k.min(q.len());
+    let mut ks: Vec<usize> = [100usize, 1000, q.len()]
+        .iter()
+        .map(|&k| k.min(q.len()))
+        .collect();
+    ks.dedup();
+    for k in ks {
         let p = q[..k].iter().filter(|x| pos(&x.0)).count() as u64;
         precision_at.push((k as u64, p, (k > 0).then(|| p as f64 / k as f64)));
     }
