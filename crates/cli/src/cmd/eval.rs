@@ -90,6 +90,9 @@ pub(crate) struct PlanCollateral {
     /// Organic accounts touched that the findings did not already act on (judged `ok` or
     /// `suspicious`): the harm the blocks add.
     organic_touched_not_acted_on: usize,
+    /// Per kind of block (`block_ip_range`, `block_device`, `block_app`): how many are planned
+    /// and how many organic accounts they touch.
+    organic_by_kind: [(&'static str, usize, usize); 3],
 }
 
 impl PlanCollateral {
@@ -102,6 +105,12 @@ impl PlanCollateral {
             self.blocks, self.withheld
         )?;
         writeln!(out, "  accounts touched        {}", self.accounts_touched)?;
+        for (kind, planned, organic) in &self.organic_by_kind {
+            writeln!(
+                out,
+                "    {kind:<15} {planned} planned, touching {organic} organic accounts"
+            )?;
+        }
         writeln!(
             out,
             "  organic (truth)         {} of {} ({:.3}%), {} events through blocked infrastructure; {} of them not otherwise acted on",
@@ -232,13 +241,24 @@ fn plan_collateral(
         })
         .collect();
     let mut touched = vec![0u64; log.accounts.len()];
+    // Per account, which kinds of block touched it: bit 0 a range, 1 a device, 2 an app.
+    let mut by_kind = vec![0u8; log.accounts.len()];
     for e in 0..log.len() {
         let (ip, d, c) = (log.ip()[e], log.device()[e], log.client()[e]);
-        if (ip != NONE && ip_blocked[ip as usize])
-            || (d != NONE && devices.contains(&d))
-            || (c != NONE && clients.contains(&c))
-        {
-            touched[log.actor()[e] as usize] += 1;
+        let mut hit = 0u8;
+        if ip != NONE && ip_blocked[ip as usize] {
+            hit |= 1;
+        }
+        if d != NONE && devices.contains(&d) {
+            hit |= 2;
+        }
+        if c != NONE && clients.contains(&c) {
+            hit |= 4;
+        }
+        if hit != 0 {
+            let a = log.actor()[e] as usize;
+            touched[a] += 1;
+            by_kind[a] |= hit;
         }
     }
 
@@ -265,7 +285,13 @@ fn plan_collateral(
         }
     }
     let unflagged_accounts = verdict.values().filter(|v| !v.is_flagged()).count();
+    let count = |k: ActionKind| plan.actions.iter().filter(|a| a.kind == k).count();
     let mut c = PlanCollateral {
+        organic_by_kind: [
+            ("block_ip_range", count(ActionKind::BlockIpRange), 0),
+            ("block_device", count(ActionKind::BlockDevice), 0),
+            ("block_app", count(ActionKind::BlockApp), 0),
+        ],
         plan: plan_path.display().to_string(),
         blocks,
         withheld: plan.withheld.len(),
@@ -284,6 +310,11 @@ fn plan_collateral(
             c.unflagged_touched += 1;
         }
         if organic.contains(name) {
+            for (bit, k) in [(1u8, 0usize), (2, 1), (4, 2)] {
+                if by_kind[a] & bit != 0 {
+                    c.organic_by_kind[k].2 += 1;
+                }
+            }
             c.organic_touched += 1;
             c.organic_events_blocked += n;
             if matches!(
