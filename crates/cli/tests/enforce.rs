@@ -717,35 +717,7 @@ fn two_appliers_at_once_postgres() {
 fn a_granted_appeal_restores_every_engagement_a_scan_removed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    lockstep(
-        dir,
-        &[
-            "simulate",
-            "--out",
-            "world",
-            "--accounts",
-            "3000",
-            "--days",
-            "8",
-            "--seed",
-            "7",
-            "--scenario",
-            "like-farm",
-        ],
-    );
-    lockstep(
-        dir,
-        &[
-            "scan",
-            "world/events.jsonl",
-            "--accounts",
-            "world/accounts.jsonl",
-            "--devices",
-            "world/devices.jsonl",
-            "--out",
-            "findings",
-        ],
-    );
+    crate::support::small_scanned_world(dir);
     // The account with the most flagged events, from the scan's own file.
     let text = std::fs::read_to_string(dir.join("findings/flagged_event_accounts.csv")).unwrap();
     let mut per: HashMap<String, Vec<String>> = HashMap::new();

@@ -3,59 +3,15 @@
 //! reports the queue's precision at its top.
 
 use std::collections::HashSet;
-use std::path::Path;
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_lockstep");
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    assert!(
-        o.status.success(),
-        "lockstep {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use crate::support::{ok_in as ok, small_scanned_world};
 
 #[test]
 fn every_suspicious_account_is_queued_with_its_evidence() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    ok(
-        dir,
-        &[
-            "simulate",
-            "--out",
-            "w",
-            "--accounts",
-            "3000",
-            "--days",
-            "8",
-            "--seed",
-            "7",
-            "--scenario",
-            "like-farm,vendor-app",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "scan",
-            "w/events.jsonl",
-            "--accounts",
-            "w/accounts.jsonl",
-            "--devices",
-            "w/devices.jsonl",
-            "--out",
-            "f",
-        ],
-    );
-    let verdicts = std::fs::read_to_string(dir.join("f/verdicts.csv")).unwrap();
+    small_scanned_world(dir);
+    let verdicts = std::fs::read_to_string(dir.join("findings/verdicts.csv")).unwrap();
     let suspicious: HashSet<&str> = verdicts
         .lines()
         .skip(1)
@@ -63,7 +19,7 @@ fn every_suspicious_account_is_queued_with_its_evidence() {
         .map(|l| l.split(',').next().unwrap())
         .collect();
     assert!(!suspicious.is_empty(), "the world has accounts in review");
-    let mut r = csv::Reader::from_path(dir.join("f/review_queue.csv")).unwrap();
+    let mut r = csv::Reader::from_path(dir.join("findings/review_queue.csv")).unwrap();
     assert_eq!(
         r.headers().unwrap().iter().collect::<Vec<_>>(),
         [
@@ -110,6 +66,6 @@ fn every_suspicious_account_is_queued_with_its_evidence() {
     let queued: HashSet<&str> = queued.iter().map(String::as_str).collect();
     assert_eq!(queued, suspicious);
 
-    let out = ok(dir, &["eval", "--truth", "w", "--findings", "f"]);
+    let out = ok(dir, &["eval", "--truth", "world", "--findings", "findings"]);
     assert!(out.contains("Review queue (review_queue.csv)"), "{out}");
 }

@@ -1,5 +1,8 @@
 //! Integration tests of the `lockstep` binary.
 
+// Running the binary in a directory; a small simulated world, scanned.
+mod support;
+
 // `enforce plan/apply/undo/deliver`, `appeal`, `audit`: end to end, the webhook sink, two
 // appliers at once, and the kill -9 crash-safety test.
 mod enforce;

@@ -76,25 +76,7 @@ pub struct Correction {
 
 /// One row of `infrastructure.csv`: how the log used one piece of an operation's
 /// infrastructure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InfraUse {
-    /// Operation id.
-    pub operation: String,
-    /// `ip`, `ip_range`, `device` or `client`.
-    pub kind: String,
-    /// The address, range, device id or client.
-    pub key: String,
-    /// Accounts through it.
-    pub accounts: u64,
-    /// Events through it.
-    pub events: u64,
-    /// The operation's members among the accounts.
-    pub members: u64,
-    /// Unflagged accounts (judged `ok` or `suspicious`) among them.
-    pub unflagged_accounts: u64,
-    /// Their events through it.
-    pub unflagged_events: u64,
-}
+pub type InfraUse = lf::InfrastructureUseRow<'static>;
 
 /// A findings directory, read.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -109,6 +91,7 @@ pub struct Findings {
     pub corrections: Vec<Correction>,
     /// `infrastructure.csv`, or `None` when the findings have none (written before it, or by
     /// another producer): the collateral of blocking infrastructure is then unknown.
+    #[serde(skip)]
     pub infrastructure: Option<Vec<InfraUse>>,
     /// What was missing or skipped, one line each.
     pub notes: Vec<String>,
@@ -223,20 +206,7 @@ pub fn read_findings(dir: &Path) -> Result<Findings> {
     if dir.join(lf::INFRASTRUCTURE).exists()
         && let Some(t) = read_csv::<lf::InfrastructureUseRow>(dir, &mut f.notes)?
     {
-        f.infrastructure = Some(
-            t.into_rows()
-                .map(|r| InfraUse {
-                    operation: r.operation.into_owned(),
-                    kind: r.kind.into_owned(),
-                    key: r.key.into_owned(),
-                    accounts: r.accounts,
-                    events: r.events,
-                    members: r.members,
-                    unflagged_accounts: r.unflagged_accounts,
-                    unflagged_events: r.unflagged_events,
-                })
-                .collect(),
-        );
+        f.infrastructure = Some(t.into_rows().collect());
     }
 
     let path = dir.join(lf::OPERATIONS);

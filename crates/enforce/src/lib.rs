@@ -51,7 +51,9 @@ mod sink;
 
 pub use apply::{ApplyReport, DEFAULT_BATCH, apply, deliver};
 pub use error::{Error, Result};
-pub use findings::{Correction, Findings, FlaggedEvent, Operation, VerdictRow, read_findings};
+pub use findings::{
+    Correction, Findings, FlaggedEvent, InfraUse, Operation, VerdictRow, read_findings,
+};
 pub use plan::{
     Collateral, PLAN_SCHEMA_VERSION, Plan, PlanOperation, Withheld, build_plan, ip_range,
 };

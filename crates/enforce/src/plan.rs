@@ -663,7 +663,7 @@ fn decide_blocks(
         .infrastructure
         .iter()
         .flatten()
-        .map(|u| ((u.operation.as_str(), u.kind.as_str(), u.key.as_str()), u))
+        .map(|u| ((&*u.operation, &*u.kind, &*u.key), u))
         .collect();
     let passes = |u: &InfraUse| {
         u.unflagged_accounts <= policy.max_collateral_accounts
@@ -681,8 +681,11 @@ fn decide_blocks(
     };
     for u in findings.infrastructure.iter().flatten() {
         if passes(u) {
-            d.passed
-                .insert((u.operation.clone(), u.kind.clone(), u.key.clone()));
+            d.passed.insert((
+                u.operation.to_string(),
+                u.kind.to_string(),
+                u.key.to_string(),
+            ));
         }
     }
     // Per operation: (withheld, narrowed ranges, addresses planned in their place, ok accounts held back).
@@ -890,9 +893,9 @@ mod tests {
         let mut rows = Vec::new();
         let mut row = |op: &str, kind: &str, key: String| {
             rows.push(crate::findings::InfraUse {
-                operation: op.into(),
-                kind: kind.into(),
-                key,
+                operation: op.to_owned().into(),
+                kind: kind.to_owned().into(),
+                key: key.into(),
                 accounts: 2,
                 events: 10,
                 members: 2,
@@ -1044,15 +1047,17 @@ mod tests {
         ];
         o.devices = vec!["farm-phone".into(), "family-tablet".into()];
         o.clients = vec!["api:autolike".into()];
-        let u = |kind: &str, key: &str, accounts, unflagged_accounts| crate::findings::InfraUse {
-            operation: "farm".into(),
-            kind: kind.into(),
-            key: key.into(),
-            accounts,
-            events: accounts * 10,
-            members: accounts - unflagged_accounts,
-            unflagged_accounts,
-            unflagged_events: unflagged_accounts * 10,
+        let u = |kind: &'static str, key: &'static str, accounts, unflagged_accounts| {
+            crate::findings::InfraUse {
+                operation: "farm".into(),
+                kind: kind.into(),
+                key: key.into(),
+                accounts,
+                events: accounts * 10,
+                members: accounts - unflagged_accounts,
+                unflagged_accounts,
+                unflagged_events: unflagged_accounts * 10,
+            }
         };
         let mut verdicts: Vec<_> = (0..20)
             .map(|i| verdict(&format!("f{i}"), "fake", "farm"))
