@@ -62,6 +62,7 @@ mod infrastructure;
 mod judge;
 mod policy;
 mod reasons;
+mod types;
 mod write;
 
 use std::time::{Duration, Instant};
