@@ -151,3 +151,58 @@ fn a_bad_policy_is_a_clear_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("flag_scor"), "{err}");
 }
+
+/// A missing file, a directory or a file of unknown format is named, and nothing is written:
+/// no output directory is left behind by a run that never read anything.
+#[test]
+fn bad_inputs_are_named_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("findings");
+    let txt = dir.path().join("events.txt");
+    std::fs::write(&txt, "{}\n").unwrap();
+    let good = examples().join("events.jsonl");
+    let missing = dir.path().join("missing.jsonl");
+    let cases: [(Vec<&str>, &[&str]); 4] = [
+        (
+            vec![missing.to_str().unwrap()],
+            &["missing.jsonl: no such file"],
+        ),
+        (vec![dir.path().to_str().unwrap()], &["is a directory"]),
+        (
+            vec![txt.to_str().unwrap()],
+            &["unknown file extension `.txt`", ".jsonl"],
+        ),
+        (
+            vec![good.to_str().unwrap(), "--accounts", "no-accounts.csv"],
+            &["no-accounts.csv: no such file"],
+        ),
+    ];
+    for (args, want) in cases {
+        let o = scan(&args, &out);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        for w in want {
+            assert!(err.contains(w), "{args:?}: {err}");
+        }
+        assert!(!out.exists(), "{args:?} created {}", out.display());
+    }
+}
+
+/// An input with no event in it is not an error, but it is said.
+#[test]
+fn an_empty_input_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let o = scan(&[empty.to_str().unwrap()], &dir.path().join("f"));
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: 0 events read from") && err.contains("empty.jsonl"),
+        "{err}"
+    );
+}

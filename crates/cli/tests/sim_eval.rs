@@ -236,11 +236,23 @@ fn reject_budget_stops_a_mostly_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("25"), "{err}");
+    assert!(
+        err.contains(rejected.to_str().unwrap()),
+        "names where they are: {err}"
+    );
     // Every rejected line was still written, with its reason.
     let lines = std::fs::read_to_string(&rejected).unwrap();
     assert!(
         lines.lines().count() >= 1 && lines.contains("bad_json"),
         "{lines}"
+    );
+    // Without --rejected, nothing is written, and the message says how to get them.
+    let out = lockstep(&["inspect", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("rejected.jsonl") && err.contains("--rejected FILE"),
+        "{err}"
     );
     // With a budget that allows it, the good half loads.
     let out = ok(&lockstep(&[

@@ -9,7 +9,7 @@ mod enforce;
 mod sim_eval;
 
 // `scan` on the example input: every CONTRACT §2 file with its header, rejected lines, a
-// bad policy file.
+// bad policy file, bad and empty inputs.
 mod scan;
 
 // `explain` on a small simulated world: reasons, signals and events behind a verdict.

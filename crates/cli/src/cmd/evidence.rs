@@ -131,7 +131,7 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
         accounts: accounts.as_deref(),
         devices: devices.as_deref(),
     };
-    let loaded = progress::load(&inputs, a.max_rejected, &mut NullRejectSink)
+    let loaded = progress::load(&inputs, a.max_rejected, &mut NullRejectSink, None)
         .context("cannot load the events")?;
     let mut files = events.clone();
     files.extend(accounts.iter().cloned());

@@ -129,8 +129,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         devices: devices.as_deref(),
     };
     let mut sink = NullRejectSink;
-    let loaded =
-        progress::load(&inputs, args.max_rejected, &mut sink).context("cannot load the input")?;
+    let loaded = progress::load(&inputs, args.max_rejected, &mut sink, None)
+        .context("cannot load the input")?;
     let log = loaded.log;
     let Some(account) = log.accounts.get(&args.account) else {
         bail!(
