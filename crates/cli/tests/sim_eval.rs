@@ -211,6 +211,13 @@ fn user_mistakes_are_one_line_and_exit_2() {
 }
 
 #[test]
+fn help_says_what_lockstep_does() {
+    let out = ok(&lockstep(&["--help"]));
+    assert!(out.contains("Finds bought engagement"), "{out}");
+    assert!(!out.contains("glue"), "{out}");
+}
+
+#[test]
 fn reject_budget_stops_a_mostly_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("e.jsonl");

@@ -5,7 +5,8 @@
 mod enforce;
 
 // `simulate`, `inspect` and `eval` end to end: the truth scores perfectly, nothing scores zero,
-// same seed gives the same bytes, user mistakes are one line and exit 2, the reject budget.
+// same seed gives the same bytes, user mistakes are one line and exit 2, the reject budget,
+// `--help`.
 mod sim_eval;
 
 // `scan` on the example input: every CONTRACT §2 file with its header, rejected lines, a
