@@ -9,8 +9,8 @@ mod enforce;
 // `--help`.
 mod sim_eval;
 
-// `scan` on the example input: every CONTRACT §2 file with its header, rejected lines, a
-// bad policy file, bad and empty inputs.
+// `scan` on the example input: every CONTRACT §2 file with its header, the example's farm
+// found and nobody else, rejected lines, a bad policy file, bad and empty inputs.
 mod scan;
 
 // `explain` on a small simulated world: reasons, signals and events behind a verdict.

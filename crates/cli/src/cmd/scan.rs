@@ -357,7 +357,8 @@ pub(crate) fn print_summary(o: &Outcome, out: &Path) {
         e.0 += 1;
         e.1 += op.members.len();
     }
-    println!("{} operations", j.operations.len());
+    let n = j.operations.len();
+    println!("{n} operation{}", if n == 1 { "" } else { "s" });
     for (k, (n, m)) in by_kind {
         println!("  {k:<16} {n:>3} ({m} accounts)");
     }
