@@ -16,9 +16,17 @@ mod progress;
 static GLOBAL: alloc::HugePages = alloc::HugePages;
 
 /// Finds bought engagement (likes, follows, comments, reviews) and automated data harvesting
-/// in a platform's event log.
+/// in a platform's event log, with the accounts, devices and apps behind it.
 #[derive(Debug, Parser)]
-#[command(name = "lockstep", version, about, long_about = None)]
+#[command(
+    name = "lockstep",
+    version,
+    long_about = None,
+    after_help = "Examples:\n  \
+        lockstep demo\n  \
+        lockstep scan events.jsonl --accounts accounts.csv --devices devices.csv --out findings\n  \
+        lockstep explain ACCOUNT --findings findings"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -166,8 +166,13 @@ fn write(dir: &Path) -> PathBuf {
             "bundle",
         ],
     );
-    assert!(out.contains("lockstep evidence: wrote bundle"), "{out}");
-    assert!(out.contains("operation op-001 (like-farm), 40 events (40 flagged), 8 accounts, 2 beneficiaries, 5 runs"), "{out}");
+    assert!(
+        out.contains(
+            "lockstep evidence: wrote bundle: 11 files, hashed in manifest.json and SHA256SUMS;"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("operation op-001 (like-farm), 40 events (40 flagged), 8 member accounts, 2 beneficiaries, 5 runs"), "{out}");
     assert!(out.contains("bundle sha256 "), "{out}");
     dir.join("bundle")
 }
@@ -194,7 +199,8 @@ fn a_bundle_is_written_and_verifies() {
         assert!(b.join(f).is_file(), "{f} missing");
     }
     let out = ok(tmp.path(), &["evidence", "verify", "bundle"]);
-    assert!(out.starts_with("lockstep evidence verify: OK, bundle is intact: 11 files; operation op-001, policy 2026-11-29.4"), "{out}");
+    // It counts the files `evidence` said it wrote.
+    assert!(out.starts_with("lockstep evidence verify: OK, bundle is intact: 11 files match their hashes in manifest.json and SHA256SUMS; operation op-001, policy 2026-11-29.4"), "{out}");
     // The events read back as lockstep input: a re-scan of the bundle's events works.
     let o = ok(tmp.path(), &["inspect", "bundle/events.csv"]);
     assert!(o.contains("40"), "{o}");

@@ -177,3 +177,35 @@ fn user_mistakes_are_one_clear_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no events"));
 }
+
+/// A reader that stops early (`lockstep explain … | head`) ends the run quietly: exit 0, no
+/// panic.
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let f = dir.path().join("findings");
+    let p = |x: &Path| x.to_str().unwrap().to_string();
+    ok(&run(&[
+        "scan",
+        &p(&ex.join("events.jsonl")),
+        "--accounts",
+        &p(&ex.join("accounts.csv")),
+        "--devices",
+        &p(&ex.join("devices.csv")),
+        "--out",
+        &p(&f),
+    ]));
+    let mut child = Command::new(BIN)
+        .args(["explain", "farm07", "--findings", &p(&f)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Closed before explain writes a byte: it loads and judges the log first.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{:?}: {err}", o.status);
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -211,6 +211,13 @@ fn user_mistakes_are_one_line_and_exit_2() {
 }
 
 #[test]
+fn help_says_what_lockstep_does() {
+    let out = ok(&lockstep(&["--help"]));
+    assert!(out.contains("Finds bought engagement"), "{out}");
+    assert!(!out.contains("glue"), "{out}");
+}
+
+#[test]
 fn reject_budget_stops_a_mostly_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("e.jsonl");
@@ -236,11 +243,23 @@ fn reject_budget_stops_a_mostly_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("25"), "{err}");
+    assert!(
+        err.contains(rejected.to_str().unwrap()),
+        "names where they are: {err}"
+    );
     // Every rejected line was still written, with its reason.
     let lines = std::fs::read_to_string(&rejected).unwrap();
     assert!(
         lines.lines().count() >= 1 && lines.contains("bad_json"),
         "{lines}"
+    );
+    // Without --rejected, nothing is written, and the message says how to get them.
+    let out = lockstep(&["inspect", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("rejected.jsonl") && err.contains("--rejected FILE"),
+        "{err}"
     );
     // With a budget that allows it, the good half loads.
     let out = ok(&lockstep(&[

@@ -8,11 +8,12 @@ mod support;
 mod enforce;
 
 // `simulate`, `inspect` and `eval` end to end: the truth scores perfectly, nothing scores zero,
-// same seed gives the same bytes, user mistakes are one line and exit 2, the reject budget.
+// same seed gives the same bytes, user mistakes are one line and exit 2, the reject budget,
+// `--help`.
 mod sim_eval;
 
-// `scan` on the example input: every CONTRACT §2 file with its header, rejected lines, a
-// bad policy file.
+// `scan` on the example input: every CONTRACT §2 file with its header, the example's farm
+// found and nobody else, rejected lines, a bad policy file, bad and empty inputs.
 mod scan;
 
 // `explain` on a small simulated world: reasons, signals and events behind a verdict.

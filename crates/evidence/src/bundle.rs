@@ -63,8 +63,11 @@ pub struct Written {
     pub events: usize,
     /// Of them, flagged for the operation.
     pub flagged: usize,
-    /// Accounts in `accounts.csv`.
+    /// Accounts in `accounts.csv`: the operation's members and the accounts the findings name
+    /// as suspicious around it.
     pub accounts: usize,
+    /// Of them, the operation's members.
+    pub members: usize,
     /// Beneficiaries in `beneficiaries.csv`.
     pub beneficiaries: usize,
     /// Runs in `timeline.csv`.
@@ -473,10 +476,12 @@ fn write_files(
     write_json(&dir.join("provenance.json"), &provenance)?;
 
     // 6. README.md, then the sums and the manifest.
+    let members = accounts.iter().filter(|a| a.role == "member").count();
     let counts = text::Counts {
         events: o.events.len(),
         flagged: o.flagged,
         accounts: accounts.len(),
+        members,
         members_missing: o.unknown_members,
     };
     let readme = text::readme(&text::Readme {
@@ -521,6 +526,7 @@ fn write_files(
         events: o.events.len(),
         flagged: o.flagged,
         accounts: accounts.len(),
+        members,
         beneficiaries: beneficiaries.len(),
         runs: runs.len(),
         notes,

@@ -209,6 +209,24 @@ fn contents_say_what_the_findings_say() {
 }
 
 #[test]
+fn members_and_suspicious_accounts_are_counted_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = findings(tmp.path());
+    let ops = std::fs::read_to_string(f.join("operations.json")).unwrap();
+    let ops = ops.replace(r#""suspicious": []"#, r#""suspicious": ["alice"]"#);
+    std::fs::write(f.join("operations.json"), ops).unwrap();
+    let source = FindingsDir::read(&f).unwrap();
+    let out = tmp.path().join("bundle");
+    let w = write_bundle(&world(), &source, "op-001", &out, &opts()).unwrap();
+    assert_eq!((w.accounts, w.members), (7, 6));
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(
+        readme.contains("| accounts | 7 (6 members, 1 suspicious) |"),
+        "{readme}"
+    );
+}
+
+#[test]
 fn manifest_has_the_documented_shape() {
     let (_tmp, log, source, out) = setup();
     let w = write_bundle(&log, &source, "op-001", &out, &opts()).unwrap();

@@ -57,6 +57,7 @@ pub(crate) struct Counts {
     pub(crate) events: usize,
     pub(crate) flagged: usize,
     pub(crate) accounts: usize,
+    pub(crate) members: usize,
     pub(crate) members_missing: usize,
 }
 
@@ -117,7 +118,13 @@ pub(crate) fn readme(r: &Readme<'_>) -> String {
         "| events | {} ({} flagged for the operation) |",
         c.events, c.flagged
     );
-    let _ = writeln!(s, "| accounts | {} |", c.accounts);
+    let _ = writeln!(
+        s,
+        "| accounts | {} ({} members, {} suspicious) |",
+        c.accounts,
+        c.members,
+        c.accounts - c.members
+    );
     if c.members_missing > 0 {
         let _ = writeln!(
             s,

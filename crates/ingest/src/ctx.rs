@@ -28,6 +28,8 @@ pub(crate) struct Ctx<'s> {
     pub(crate) results: Vec<Result<(), PushError>>,
     /// Per source of the log (events file, in order), its index in `stats.files`.
     pub(crate) source_files: Vec<usize>,
+    /// Where to find the rejected lines, for the budget's message.
+    pub(crate) rejected_hint: Option<String>,
 }
 
 impl<'s> Ctx<'s> {
@@ -51,6 +53,7 @@ impl<'s> Ctx<'s> {
             bytes_before: 0,
             results: Vec::new(),
             source_files: Vec::new(),
+            rejected_hint: None,
         }
     }
 
@@ -209,6 +212,7 @@ impl<'s> Ctx<'s> {
             self.stats.records(),
             &self.stats.rejected_by_reason,
             early,
+            self.rejected_hint.as_deref(),
         ))
     }
 

@@ -52,8 +52,17 @@ impl InputFormat {
         } else if stem.ends_with(".parquet") && !gzip {
             InputFormat::Parquet
         } else {
+            let shown = path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            let what = match shown.find('.') {
+                Some(i) if i > 0 => format!("unknown file extension `{}`", &shown[i..]),
+                _ => "no file extension".to_owned(),
+            };
             return Err(invalid_input_err!(
-                "{}: unknown file extension; accepted extensions are {ACCEPTED_EXTENSIONS}",
+                "{}: {what}; lockstep tells a file's format from its name and accepts \
+                 {ACCEPTED_EXTENSIONS}",
                 path.display()
             ));
         };
@@ -112,8 +121,10 @@ pub(crate) fn plan(files: &[(PathBuf, FileKind)]) -> Result<Vec<Planned>> {
     files
         .iter()
         .map(|(path, kind)| {
-            let format = InputFormat::of(path)?;
+            // Whether it is there and a file first: a directory or a missing path is the
+            // mistake to name, whatever its name ends in.
             let bytes = check_file(path)?;
+            let format = InputFormat::of(path)?;
             let b = base(path);
             let name = if seen[&b] > 1 {
                 path.to_string_lossy().into_owned()

@@ -107,6 +107,10 @@ pub struct IngestOptions {
     pub progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
     /// The size of the blocks JSON Lines is read in; default 8 MiB.
     pub block_bytes: usize,
+    /// Where to find the rejected lines, said at the end of the message of a run stopped by
+    /// the budget (e.g. `each with its reason in out/rejected.jsonl`, where the caller's sink
+    /// writes them); default `None`: the message names no place.
+    pub rejected_hint: Option<String>,
 }
 
 impl Default for IngestOptions {
@@ -116,6 +120,7 @@ impl Default for IngestOptions {
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             progress: None,
             block_bytes: 8 << 20,
+            rejected_hint: None,
         }
     }
 }
@@ -127,6 +132,7 @@ impl std::fmt::Debug for IngestOptions {
             .field("max_line_bytes", &self.max_line_bytes)
             .field("progress", &self.progress.is_some())
             .field("block_bytes", &self.block_bytes)
+            .field("rejected_hint", &self.rejected_hint)
             .finish()
     }
 }
@@ -220,6 +226,7 @@ pub fn load(
         opts.block_bytes.clamp(1 << 10, 1 << 30),
         opts.progress.clone(),
     );
+    ctx.rejected_hint.clone_from(&opts.rejected_hint);
     ctx.stats.input_bytes = plan.iter().map(|p| p.bytes).sum();
     #[cfg(feature = "parquet")]
     {

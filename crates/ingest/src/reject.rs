@@ -307,13 +307,14 @@ impl RejectBudget {
     }
 }
 
-/// The message of a run stopped by its budget.
+/// The message of a run stopped by its budget, ending with `hint` (where the lines are).
 pub(crate) fn budget_message(
     budget: &RejectBudget,
     rejected: u64,
     lines: u64,
     by_reason: &BTreeMap<String, u64>,
     early: bool,
+    hint: Option<&str>,
 ) -> String {
     let mut top: Vec<(&String, &u64)> = by_reason.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -324,9 +325,10 @@ pub(crate) fn budget_message(
         .collect();
     format!(
         "too many rejected lines: {rejected} of {lines} lines read{} were rejected, over the \
-         --max-rejected budget of {budget}; top reasons: {}; see rejected.jsonl",
+         --max-rejected budget of {budget}; top reasons: {}{}",
         if early { " so far" } else { "" },
-        top.join(", ")
+        top.join(", "),
+        hint.map_or(String::new(), |h| format!("; {h}"))
     )
 }
 

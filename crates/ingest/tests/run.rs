@@ -21,6 +21,14 @@ fn unknown_extension_names_the_accepted_ones() {
         e.contains("events.json") && e.contains(".jsonl") && e.contains(".parquet"),
         "{e}"
     );
+    assert!(e.contains("unknown file extension `.json`"), "{e}");
+    let p = file(d.path(), "events", "{}");
+    let (r, _) = try_load(&Inputs::events(&[p]), &unlimited());
+    let e = r.unwrap_err().to_string();
+    assert!(
+        e.contains("no file extension") && e.contains(".jsonl"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -31,6 +39,13 @@ fn directory_and_missing_path() {
     let (r, _) = try_load(&Inputs::events(&[dir]), &unlimited());
     let e = r.unwrap_err().to_string();
     assert!(e.contains("is a directory"), "{e}");
+    // A directory is named as one whatever its name, and a missing file as missing.
+    let (r, _) = try_load(&Inputs::events(&[d.path().to_path_buf()]), &unlimited());
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains("is a directory"), "{e}");
+    let (r, _) = try_load(&Inputs::events(&[d.path().join("nope.txt")]), &unlimited());
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains("no such file"), "{e}");
     let good = file(d.path(), "ok.jsonl", ev("e1", "u1"));
     let missing = d.path().join("nope.csv");
     let (r, s) = try_load(&Inputs::events(&[good, missing]), &unlimited());

@@ -1,5 +1,7 @@
 //! `lockstep appeal`: open, decide and list appeals; a granted appeal undoes the account's actions.
 
+use std::io::Write;
+
 use super::enforce::{StoreArgs, deliver_undos, one_of, report_undos};
 
 /// Arguments of `lockstep appeal`.
@@ -80,8 +82,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         }
         Sub::List { open } => {
             let appeals = store.appeals(open)?;
+            let mut out = std::io::stdout().lock();
             for a in &appeals {
-                println!(
+                writeln!(
+                    out,
                     "{}\t{}\t{}\topened {} by {}\t{}",
                     a.id,
                     a.account,
@@ -89,9 +93,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                     a.opened_at,
                     a.opened_by,
                     a.decision_reason.as_deref().unwrap_or(&a.reason)
-                );
+                )?;
             }
-            println!("{} appeals", appeals.len());
+            writeln!(out, "{} appeals", appeals.len())?;
         }
     }
     Ok(())

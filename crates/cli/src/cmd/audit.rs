@@ -1,5 +1,7 @@
 //! `lockstep audit`: verify the hash-chained audit log and show its latest entries.
 
+use std::io::Write;
+
 use anyhow::bail;
 
 use super::enforce::{StoreArgs, redact};
@@ -62,11 +64,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         Sub::Show { limit, json } => {
+            let mut out = std::io::stdout().lock();
             for e in store.audit_tail(limit)? {
                 if json {
-                    println!("{}", serde_json::to_string(&e)?);
+                    writeln!(out, "{}", serde_json::to_string(&e)?)?;
                 } else {
-                    println!(
+                    writeln!(
+                        out,
                         "{:>6}  {}  {:<12} {:<20} {}  {}  {}",
                         e.seq,
                         e.time,
@@ -75,7 +79,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                         short(&e.subject),
                         e.reason,
                         e.payload
-                    );
+                    )?;
                 }
             }
         }

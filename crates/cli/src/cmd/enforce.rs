@@ -1,5 +1,6 @@
 //! `lockstep enforce`: build a plan from findings, apply it, undo actions, flush the outbox.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -186,8 +187,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         Sub::Bans { all } => {
             let mut store = store_args.open()?;
             let bans = store.bans(all)?;
+            let mut out = std::io::stdout().lock();
             for b in &bans {
-                println!(
+                writeln!(
+                    out,
                     "{}\t{}\tbanned {} by {}{}\tdevices {}\tdevice fingerprints {}\tip ranges {}\tapps {}\tcustomers {}",
                     b.operation,
                     if b.kind.is_empty() { "-" } else { &b.kind },
@@ -202,9 +205,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                     b.ip_ranges.join(","),
                     b.app_ids.join(","),
                     b.customers.len(),
-                );
+                )?;
             }
-            println!("{} bans", bans.len());
+            writeln!(out, "{} bans", bans.len())?;
             Ok(())
         }
     }

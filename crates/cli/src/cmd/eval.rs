@@ -201,7 +201,8 @@ fn plan_collateral(
         devices: None,
     };
     let mut sink = lockstep_ingest::NullRejectSink;
-    let log = crate::progress::load(&inputs, lockstep_ingest::RejectBudget::default(), &mut sink)
+    let budget = lockstep_ingest::RejectBudget::default();
+    let log = crate::progress::load(&inputs, budget, &mut sink, None)
         .context("cannot reload the scanned events")?
         .log;
 

@@ -131,7 +131,7 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
         accounts: accounts.as_deref(),
         devices: devices.as_deref(),
     };
-    let loaded = progress::load(&inputs, a.max_rejected, &mut NullRejectSink)
+    let loaded = progress::load(&inputs, a.max_rejected, &mut NullRejectSink, None)
         .context("cannot load the events")?;
     let mut files = events.clone();
     files.extend(accounts.iter().cloned());
@@ -147,10 +147,20 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
     sp.finish_and_clear();
     let w = written.with_context(|| format!("cannot write the bundle {}", out.display()))?;
     let m = &w.manifest;
+    let accounts = if w.members == w.accounts {
+        format!("{} member accounts", w.members)
+    } else {
+        format!(
+            "{} member accounts and {} suspicious",
+            w.members,
+            w.accounts - w.members
+        )
+    };
+    // The files counted are those the manifest lists, as `evidence verify` counts them.
     println!(
-        "lockstep evidence: wrote {} ({} files): operation {}{}, {} events ({} flagged), {} accounts, {} {}, {} runs; policy {}",
+        "lockstep evidence: wrote {}: {} files, hashed in manifest.json and SHA256SUMS; operation {}{}, {} events ({} flagged), {accounts}, {} {}, {} runs; policy {}",
         out.display(),
-        m.files.len() + 2,
+        m.files.len(),
         m.operation,
         if m.operation_kind.is_empty() {
             String::new()
@@ -159,7 +169,6 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
         },
         w.events,
         w.flagged,
-        w.accounts,
         w.beneficiaries,
         if m.operation_kind == "scraping" {
             "owners whose data was read"
@@ -255,7 +264,7 @@ fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
     if problems.is_empty() {
         let m = v.manifest.as_ref();
         println!(
-            "lockstep evidence verify: OK, {bundle} is intact: {} files; operation {}, policy {}, written {}",
+            "lockstep evidence verify: OK, {bundle} is intact: {} files match their hashes in manifest.json and SHA256SUMS; operation {}, policy {}, written {}",
             v.files_checked,
             m.map_or("", |m| m.operation.as_str()),
             m.map_or("", |m| m.policy_version.as_str()),

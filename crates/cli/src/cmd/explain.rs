@@ -6,6 +6,7 @@
 //! findings files only summarise; with `--findings` the recomputed verdict is checked against
 //! the recorded one.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -129,8 +130,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         devices: devices.as_deref(),
     };
     let mut sink = NullRejectSink;
-    let loaded =
-        progress::load(&inputs, args.max_rejected, &mut sink).context("cannot load the input")?;
+    let loaded = progress::load(&inputs, args.max_rejected, &mut sink, None)
+        .context("cannot load the input")?;
     let log = loaded.log;
     let Some(account) = log.accounts.get(&args.account) else {
         bail!(
@@ -143,10 +144,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let (j, _) = lockstep_judge::scan(&log, &policy)?;
     sp.finish_and_clear();
     let e = lockstep_judge::explain(&log, &j, account, args.limit);
+    // Written, not printed: a reader that stops early (`| head`) ends the run quietly.
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&e)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&e)?)?;
     } else {
-        print!("{e}");
+        write!(out, "{e}")?;
     }
     if let Some(dir) = &args.findings
         && let Some((verdict, reasons)) = recorded_verdict(dir, &args.account)?
@@ -164,11 +167,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 e.verdict
             );
         } else if !args.json {
-            println!(
+            writeln!(
+                out,
                 "\nmatches the recorded verdict in {}",
                 dir.join("verdicts.csv").display()
-            );
+            )?;
         }
     }
+    out.flush()?;
     Ok(())
 }

@@ -70,6 +70,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         accounts: args.accounts.as_deref(),
         devices: args.devices.as_deref(),
     };
+    // Every input is there and readable before --rejected's file is created.
+    lockstep_ingest::total_input_bytes(&inputs)?;
     let file = match &args.rejected {
         Some(p) => Some(JsonlRejectSink::new(BufWriter::new(
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
@@ -80,7 +82,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         file,
         examples: Vec::new(),
     };
-    let loaded = progress::load(&inputs, args.max_rejected, &mut sink)?;
+    let hint = Some(match &args.rejected {
+        Some(p) => format!("each with its reason in {}", p.display()),
+        None => "`--rejected FILE` writes each with its reason".to_owned(),
+    });
+    let loaded = progress::load(&inputs, args.max_rejected, &mut sink, hint)?;
     let summary = Summary::new(&loaded.log, &loaded.stats, &sink.examples, started);
     let mut out = std::io::stdout().lock();
     if args.json {

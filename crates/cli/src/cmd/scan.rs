@@ -56,6 +56,8 @@ pub(crate) struct Outcome {
     pub(crate) log: EventLog,
     pub(crate) judgement: Judgement,
     pub(crate) elapsed: Duration,
+    /// Input lines rejected (each in `rejected.jsonl`).
+    pub(crate) rejected: u64,
     /// Ban matching, when the scan had a ban list.
     pub(crate) bans: Option<BanOutcome>,
 }
@@ -135,20 +137,23 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
     let started = Instant::now();
     let banned = bans.map(load_bans).transpose()?;
     let policy = load_policy(args.policy.as_deref())?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let inputs = Inputs {
         events: &args.files,
         accounts: args.accounts.as_deref(),
         devices: args.devices.as_deref(),
     };
+    // Every input is there and readable before anything is written.
+    lockstep_ingest::total_input_bytes(&inputs).context("cannot load the input")?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let rejected_path = args.out.join("rejected.jsonl");
     let mut sink = JsonlRejectSink::new(BufWriter::new(
         File::create(&rejected_path)
             .with_context(|| format!("cannot create {}", rejected_path.display()))?,
     ));
-    let loaded =
-        progress::load(&inputs, args.max_rejected, &mut sink).context("cannot load the input")?;
+    let hint = format!("each with its reason in {}", rejected_path.display());
+    let loaded = progress::load(&inputs, args.max_rejected, &mut sink, Some(hint))
+        .context("cannot load the input")?;
     let (log, stats) = (loaded.log, loaded.stats);
     let mut timings = Timings::default();
     timings.push("ingest", stats.elapsed);
@@ -213,6 +218,7 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
         log,
         judgement,
         elapsed: started.elapsed(),
+        rejected: stats.rejected,
         bans: ban_outcome,
     })
 }
@@ -338,7 +344,8 @@ pub(crate) fn print_summary(o: &Outcome, out: &Path) {
         e.0 += 1;
         e.1 += op.members.len();
     }
-    println!("{} operations", j.operations.len());
+    let n = j.operations.len();
+    println!("{n} operation{}", if n == 1 { "" } else { "s" });
     for (k, (n, m)) in by_kind {
         println!("  {k:<16} {n:>3} ({m} accounts)");
     }
@@ -346,6 +353,13 @@ pub(crate) fn print_summary(o: &Outcome, out: &Path) {
         println!(
             "ban list: {} bans; {} accounts match ({} within their first 5 actions), {} of them not flagged otherwise",
             b.bans, b.matched, b.within_5, b.newly_flagged
+        );
+    }
+    if o.rejected > 0 {
+        println!(
+            "{} input lines rejected, each with its reason in {}",
+            o.rejected,
+            out.join("rejected.jsonl").display()
         );
     }
     println!(
