@@ -646,12 +646,30 @@ impl HarvestReport {
                 self.baseline_device_accounts,
             ));
         }
+        // How shared they are: an operation's infrastructure is what several members use.
+        let most_readers = |col: &[Id]| {
+            let mut pairs: Vec<(Id, Id)> = events
+                .iter()
+                .map(|&e| (col[e as usize], log.actor()[e as usize]))
+                .filter(|p| p.0 != NONE)
+                .collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            pairs
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(<[_]>::len)
+                .max()
+                .unwrap_or(0)
+        };
         parts.push(format!(
-            "{} reads of {} items, from {} IPs and {} devices",
+            "{} reads of {} items, from {} IPs and {} devices (at most {} of the accounts \
+             through one IP, {} through one device)",
             events.len(),
             targets.len(),
             ips.len(),
-            devices.len()
+            devices.len(),
+            most_readers(log.ip()),
+            most_readers(log.device()),
         ));
         let score = events.len() as f64 / accounts.len().max(1) as f64;
         Signal {

@@ -543,7 +543,22 @@ fn harvest_finds_the_crew_the_lone_reader_and_the_vendor_and_no_person() {
         })
         .collect();
     assert_eq!(got, want);
-    assert_eq!(r.signals(log).len(), 3);
+    let signals = r.signals(log);
+    assert_eq!(signals.len(), 3);
+    // Each summary says how shared its addresses and devices are: the vendor's devices carry
+    // many sessions, the lone reader's one account.
+    assert!(
+        signals[2]
+            .summary
+            .ends_with("(at most 1 of the accounts through one IP, 1 through one device)"),
+        "{}",
+        signals[2].summary
+    );
+    assert!(
+        !signals[0].summary.ends_with(", 1 through one device)"),
+        "{}",
+        signals[0].summary
+    );
 }
 
 #[test]

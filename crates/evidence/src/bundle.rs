@@ -401,7 +401,10 @@ fn write_files(
     let reason_codes: Vec<Value> = o
         .reasons
         .iter()
-        .map(|(code, a, e)| json!({"code": code, "accounts": a, "flagged_events": e}))
+        .map(|r| {
+            json!({"code": r.code, "accounts": r.accounts, "flagged_events": r.events,
+                   "flagged_event_accounts": r.event_accounts})
+        })
         .collect();
     let reasoning = Reasoning {
         schema_version: BUNDLE_SCHEMA_VERSION,

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat};
-use lockstep_report::OpIndex;
 use lockstep_report::fmt::escape;
+use lockstep_report::{OpIndex, ReasonCount};
 
 use crate::bundle::{Beneficiary, Run};
 use crate::manifest::{MANIFEST_FILE, SUMS_FILE};
@@ -72,7 +72,7 @@ pub(crate) struct Readme<'a> {
     pub(crate) score: Option<f64>,
     pub(crate) counts: Counts,
     pub(crate) verdicts: &'a [(String, usize)],
-    pub(crate) reasons: &'a [(String, usize, usize)],
+    pub(crate) reasons: &'a [ReasonCount],
     pub(crate) beneficiaries: &'a [Beneficiary],
     pub(crate) runs: &'a [Run],
     pub(crate) plots: &'a [(String, String)],
@@ -146,17 +146,38 @@ pub(crate) fn readme(r: &Readme<'_>) -> String {
     if r.reasons.is_empty() {
         s.push_str("The findings give no reason codes.\n\n");
     } else {
-        s.push_str("| reason code | accounts | flagged events |\n|---|---:|---:|\n");
-        for (code_, a, e) in r.reasons {
-            let _ = writeln!(s, "| {} | {a} | {e} |", code(code_));
+        s.push_str(
+            "| reason code | members whose verdict gives it | flagged events that give it | \
+             accounts that made those |\n|---|---:|---:|---:|\n",
+        );
+        let cell = |n: usize| {
+            if n == 0 {
+                "—".to_owned()
+            } else {
+                n.to_string()
+            }
+        };
+        for rc in r.reasons {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                code(&rc.code),
+                cell(rc.accounts),
+                cell(rc.events),
+                cell(rc.event_accounts)
+            );
         }
-        s.push('\n');
+        s.push_str(
+            "\nA code given only to accounts (— under events) describes the account; one given \
+             only to events (— under members, e.g. `fake-account`) describes those events, whose \
+             accounts are counted under the codes of their own verdicts.\n\n",
+        );
     }
     s.push_str(
         "Each account's verdict, score, reason codes and the signals behind them are in \
          `reasoning.json` (and, flat, `accounts.csv`); the reason codes are defined in the \
          policy documentation of the version above. `report.html` shows the operation as the \
-         scan's report does, with the lockstep picture (`plots/`).\n\n",
+         scan's report does, with its plots (`plots/`).\n\n",
     );
 
     let reads = r.kind == "scraping";

@@ -469,6 +469,8 @@ fn seed_from_devices(
                     ips: Vec::new(),
                     subnets: Vec::new(),
                     devices: Vec::new(),
+                    joint_ips: Vec::new(),
+                    joint_devices: Vec::new(),
                     clients: Vec::new(),
                     span: (0, 0),
                     events: 0,

@@ -387,7 +387,9 @@ pub fn explain(log: &EventLog, j: &Judgement, account: Id, limit: usize) -> Expl
         .map(|(ip, n)| InfraLine {
             value: log.ips.resolve(ip).to_string(),
             events: n,
-            operation_infrastructure: op.is_some_and(|o| o.ips.binary_search(&ip).is_ok()),
+            operation_infrastructure: op.is_some_and(|o| {
+                o.ips.binary_search(&ip).is_ok() || o.joint_ips.binary_search(&ip).is_ok()
+            }),
             detail: None,
             failed_checks: Vec::new(),
         })
@@ -397,7 +399,9 @@ pub fn explain(log: &EventLog, j: &Judgement, account: Id, limit: usize) -> Expl
         .map(|(d, n)| InfraLine {
             value: log.devices.resolve(d).to_string(),
             events: n,
-            operation_infrastructure: op.is_some_and(|o| o.devices.binary_search(&d).is_ok()),
+            operation_infrastructure: op.is_some_and(|o| {
+                o.devices.binary_search(&d).is_ok() || o.joint_devices.binary_search(&d).is_ok()
+            }),
             detail: log.device_table.row(d).map(|r| {
                 let t = &log.device_table;
                 let (w, h) = t.screen(r).unwrap_or((0, 0));

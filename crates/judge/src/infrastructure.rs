@@ -95,7 +95,7 @@ pub fn infrastructure_use(log: &EventLog, j: &Judgement) -> Vec<KeyUse> {
         number(&mut dev_key, KeyKind::Device, d, &mut keys);
     }
     for o in &j.operations {
-        for &ip in &o.ips {
+        for &ip in o.ips.iter().chain(&o.joint_ips) {
             if ip == NONE {
                 continue;
             }
@@ -105,7 +105,7 @@ pub fn infrastructure_use(log: &EventLog, j: &Judgement) -> Vec<KeyUse> {
                 number(&mut net_key, KeyKind::IpRange, n, &mut keys);
             }
         }
-        for &d in &o.devices {
+        for &d in o.devices.iter().chain(&o.joint_devices) {
             if d != NONE {
                 number(&mut dev_key, KeyKind::Device, d, &mut keys);
             }
@@ -205,7 +205,7 @@ pub fn infrastructure_use(log: &EventLog, j: &Judgement) -> Vec<KeyUse> {
         let mut members: Vec<Id> = o.members.clone();
         members.sort_unstable();
         let mut mine: Vec<u32> = Vec::new();
-        for &ip in &o.ips {
+        for &ip in o.ips.iter().chain(&o.joint_ips) {
             if ip == NONE {
                 continue;
             }
@@ -218,6 +218,7 @@ pub fn infrastructure_use(log: &EventLog, j: &Judgement) -> Vec<KeyUse> {
         mine.extend(
             o.devices
                 .iter()
+                .chain(&o.joint_devices)
                 .filter(|&&d| d != NONE)
                 .map(|&d| dev_key[d as usize]),
         );

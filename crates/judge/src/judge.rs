@@ -579,6 +579,7 @@ pub fn judge_indexed(
         &seed_signals,
         &harvest_seeds,
         &bursts_of_seed,
+        policy.history.min_infra_members as usize,
     );
     // Largest first; renumber seeds to operation indices.
     let mut order: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].is_some()).collect();
@@ -1373,6 +1374,66 @@ pub(crate) fn subnet(ip: IpAddr) -> String {
     lockstep_detect::ranges::network_of(ip)
 }
 
+/// Per seed: the IPs and devices that another seed with flagged members holds as its
+/// infrastructure and that at least `min` of this seed's flagged members used for its
+/// evidence ([`Operation::joint_ips`], [`Operation::joint_devices`]), each sorted.
+///
+/// # Complexity
+/// One pass over the members' evidence events, then a sort of the (value, account) pairs that
+/// land on another seed's infrastructure.
+fn joint_infrastructure(
+    log: &EventLog,
+    infra: &Infra,
+    members: &[Vec<Id>],
+    evidence: &[Vec<u32>],
+    min: usize,
+) -> (Vec<Vec<Id>>, Vec<Vec<Id>>) {
+    let joint = |held_by: &[Vec<Id>], n_values: usize, col: &[Id]| -> Vec<Vec<Id>> {
+        // Which seeds (with members) hold each value: usually none, rarely more than one.
+        let mut holders: Vec<(Id, u32)> = held_by
+            .iter()
+            .enumerate()
+            .filter(|(s, _)| !members[*s].is_empty())
+            .flat_map(|(s, vals)| vals.iter().map(move |&v| (v, s as u32)))
+            .collect();
+        holders.sort_unstable();
+        let mut held = vec![false; n_values];
+        for &(v, _) in &holders {
+            held[v as usize] = true;
+        }
+        (0..held_by.len())
+            .map(|s| {
+                if members[s].is_empty() {
+                    return Vec::new();
+                }
+                let mut used: Vec<(Id, Id)> = evidence[s]
+                    .iter()
+                    .map(|&e| (col[e as usize], log.actor()[e as usize]))
+                    .filter(|&(v, _)| v != NONE && held[v as usize])
+                    .filter(|&(v, _)| held_by[s].binary_search(&v).is_err())
+                    .filter(|&(v, _)| {
+                        let k = holders.partition_point(|h| h.0 < v);
+                        holders[k..]
+                            .iter()
+                            .take_while(|h| h.0 == v)
+                            .any(|h| h.1 as usize != s)
+                    })
+                    .collect();
+                used.sort_unstable();
+                used.dedup();
+                used.chunk_by(|a, b| a.0 == b.0)
+                    .filter(|run| run.len() >= min.max(1))
+                    .map(|run| run[0].0)
+                    .collect()
+            })
+            .collect()
+    };
+    (
+        joint(&infra.ips, log.ips.len(), log.ip()),
+        joint(&infra.devices, log.devices.len(), log.device()),
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn operations(
     log: &EventLog,
@@ -1384,6 +1445,7 @@ fn operations(
     seed_signals: &[Vec<usize>],
     harvest_seeds: &[u32],
     bursts_of_seed: &[Vec<usize>],
+    min_infra_members: usize,
 ) -> Vec<Option<Operation>> {
     let n_seeds = seed_signals.len();
     let mut members: Vec<Vec<Id>> = vec![Vec::new(); n_seeds];
@@ -1416,6 +1478,8 @@ fn operations(
             sp.1 = sp.1.max(t);
         }
     }
+    let (joint_ips, joint_devices) =
+        joint_infrastructure(log, infra, &members, &evidence, min_infra_members);
     (0..n_seeds)
         .map(|s| {
             if members[s].is_empty() {
@@ -1492,6 +1556,7 @@ fn operations(
             let mut subnets: Vec<(String, usize)> = Vec::new();
             let mut nets: Vec<String> = infra.ips[s]
                 .iter()
+                .chain(&joint_ips[s])
                 .map(|&ip| subnet(log.ips.resolve(ip)))
                 .collect();
             nets.sort();
@@ -1553,6 +1618,8 @@ fn operations(
                 ips: infra.ips[s].clone(),
                 subnets,
                 devices: infra.devices[s].clone(),
+                joint_ips: joint_ips[s].clone(),
+                joint_devices: joint_devices[s].clone(),
                 clients: client_counts,
                 span: span[s],
                 events: n_events[s],

@@ -128,6 +128,15 @@ pub struct Operation {
     pub subnets: Vec<(String, usize)>,
     /// Devices at least `min_infra_members` members used for operation work, sorted.
     pub devices: Vec<Id>,
+    /// IPs that another operation holds as its infrastructure (in its `ips`) and that at
+    /// least `min_infra_members` of this operation's members used for its work: one vendor
+    /// running two operations through the same machines, so neither's members alone are most
+    /// of their users. Sorted, none in `ips`. `operations.json` lists them with `ips`;
+    /// corroboration ([`crate::corroborate()`]) uses `ips` only.
+    pub joint_ips: Vec<Id>,
+    /// Devices another operation holds (in its `devices`) that at least `min_infra_members`
+    /// of this operation's members used for its work, as [`Operation::joint_ips`].
+    pub joint_devices: Vec<Id>,
     /// Clients of the operation's evidence events with their event counts, most used first.
     pub clients: Vec<(Id, usize)>,
     /// First and last flagged event.

@@ -469,6 +469,14 @@ pub(crate) fn rfc3339(ms: i64) -> String {
     )
 }
 
+/// The ids of two sorted, disjoint lists, ascending: an operation's own infrastructure and
+/// what it shares with another operation, listed together.
+pub(crate) fn merged<'a>(a: &'a [Id], b: &'a [Id]) -> impl Iterator<Item = Id> + 'a {
+    let mut v: Vec<Id> = a.iter().chain(b).copied().collect();
+    v.sort_unstable();
+    v.into_iter()
+}
+
 /// One operation as `operations.json` lists it, with its fingerprint and ban links.
 fn op_entry(
     log: &EventLog,
@@ -505,10 +513,8 @@ fn op_entry(
         },
         flagged_events: o.events as u64,
         infrastructure: Infrastructure {
-            ips: o
-                .ips
-                .iter()
-                .map(|&i| log.ips.resolve(i).to_string())
+            ips: merged(&o.ips, &o.joint_ips)
+                .map(|i| log.ips.resolve(i).to_string())
                 .collect(),
             subnets: o
                 .subnets
@@ -518,10 +524,8 @@ fn op_entry(
                     ips: *n as u64,
                 })
                 .collect(),
-            devices: o
-                .devices
-                .iter()
-                .map(|&d| log.devices.resolve(d).to_owned())
+            devices: merged(&o.devices, &o.joint_devices)
+                .map(|d| log.devices.resolve(d).to_owned())
                 .collect(),
             clients: o
                 .clients

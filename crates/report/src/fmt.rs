@@ -94,6 +94,12 @@ pub fn tick_label(ms: i64, step_ms: i64) -> String {
     }
 }
 
+/// A millisecond timestamp as `MM-DD` (UTC): a day on a short axis.
+pub fn month_day(ms: i64) -> String {
+    let (_, mo, d, ..) = parts(ms);
+    format!("{mo:02}-{d:02}")
+}
+
 /// A duration in milliseconds, roughly: `45 s`, `12 min`, `3.5 h`, `6.2 days`.
 pub fn duration(ms: i64) -> String {
     let s = ms as f64 / 1000.0;
@@ -140,6 +146,7 @@ mod tests {
         assert_eq!(datetime(951_782_400_000), "2000-02-29 00:00:00");
         assert_eq!(tick_label(1_700_000_000_000, 86_400_000), "2023-11-14");
         assert_eq!(tick_label(1_700_000_000_000, 3_600_000), "11-14 22:13");
+        assert_eq!(month_day(1_700_000_000_000), "11-14");
         assert_eq!(duration(30_000), "30 s");
         assert_eq!(duration(3 * 86_400_000), "3.0 days");
     }

@@ -37,9 +37,23 @@ pub struct OpIndex {
     pub flagged: usize,
     /// Members' verdicts: (verdict, accounts), most common first.
     pub verdicts: Vec<(String, usize)>,
-    /// Reason codes: (code, accounts whose verdict gives it, flagged events that give it),
-    /// most common first.
-    pub reasons: Vec<(String, usize, usize)>,
+    /// The reason codes of its verdicts and flagged events, most common first.
+    pub reasons: Vec<ReasonCount>,
+}
+
+/// One reason code of an operation: the accounts whose verdict gives it and the flagged events
+/// that give it. A code can be an account's (`own-history`), an event's (`fake-account`: the
+/// other events of an account judged fake) or both, so either count can be zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReasonCount {
+    /// The code.
+    pub code: String,
+    /// Accounts of the operation whose verdict (`verdicts.csv`) gives the code.
+    pub accounts: usize,
+    /// Flagged events of the operation (`flagged_events.csv`) that give the code.
+    pub events: usize,
+    /// The distinct accounts that made those events.
+    pub event_accounts: usize,
 }
 
 impl OpIndex {
@@ -186,6 +200,8 @@ impl ReportIndex {
         let mut row_used = vec![false; findings.flagged.len()];
         let mut flag_op: Vec<(u32, u32)> = Vec::new();
         let mut flag_reasons: HashMap<(u32, Label), usize> = HashMap::new();
+        // (operation, reasons, actor) of every flagged event, for the accounts behind a code.
+        let mut flag_actors: Vec<(u32, Label, Id)> = Vec::new();
         let mut last_event = u32::MAX;
         for &(e, row) in &matched {
             row_used[row as usize] = true;
@@ -204,6 +220,7 @@ impl ReportIndex {
             if k != NO_OP {
                 flag_op.push((e, k));
                 *flag_reasons.entry((k, fr.reasons)).or_default() += 1;
+                flag_actors.push((k, fr.reasons, log.actor()[e as usize]));
             }
         }
         let flagged_in_log = flagged.iter().map(|w| w.count_ones() as usize).sum();
@@ -280,7 +297,8 @@ impl ReportIndex {
         for ((k, l), c) in verdicts {
             vs[k as usize].push((labels.name(l).to_owned(), c));
         }
-        let mut rs: Vec<HashMap<&str, (usize, usize)>> = vec![HashMap::new(); ops.len()];
+        // code → (accounts, events, accounts behind the events)
+        let mut rs: Vec<HashMap<&str, (usize, usize, usize)>> = vec![HashMap::new(); ops.len()];
         for ((k, l), c) in verdict_reasons {
             for code in split_codes(labels.name(l)) {
                 rs[k as usize].entry(code).or_default().0 += c;
@@ -291,14 +309,36 @@ impl ReportIndex {
                 rs[k as usize].entry(code).or_default().1 += c;
             }
         }
+        // Accounts behind each code's events: distinct (operation, reasons, actor), then
+        // distinct (operation, code, actor), as one account's events can carry several sets.
+        flag_actors.par_sort_unstable();
+        flag_actors.dedup();
+        let mut code_actors: Vec<(u32, &str, Id)> = flag_actors
+            .iter()
+            .flat_map(|&(k, l, a)| split_codes(labels.name(l)).map(move |c| (k, c, a)))
+            .collect();
+        code_actors.par_sort_unstable();
+        code_actors.dedup();
+        for &(k, code, _) in &code_actors {
+            rs[k as usize].entry(code).or_default().2 += 1;
+        }
         for ((op, mut v), r) in ops.iter_mut().zip(vs).zip(rs) {
             v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             op.verdicts = v;
-            let mut r: Vec<(String, usize, usize)> = r
+            let mut r: Vec<ReasonCount> = r
                 .into_iter()
-                .map(|(code, (a, e))| (code.to_owned(), a, e))
+                .map(|(code, (accounts, events, event_accounts))| ReasonCount {
+                    code: code.to_owned(),
+                    accounts,
+                    events,
+                    event_accounts,
+                })
                 .collect();
-            r.sort_unstable_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
+            r.sort_unstable_by(|a, b| {
+                (b.accounts + b.events)
+                    .cmp(&(a.accounts + a.events))
+                    .then_with(|| a.code.cmp(&b.code))
+            });
             op.reasons = r;
         }
 
@@ -586,10 +626,12 @@ mod tests {
         assert!(!op.flagged_at(0) && !op.flagged_at(1) && op.flagged_at(2));
         assert_eq!(op.flagged_events().collect::<Vec<_>>(), [3]);
         assert_eq!(op.verdicts, [("fake".to_owned(), 1)]);
-        assert_eq!(
-            op.reasons,
-            [("r1".to_owned(), 1, 1), ("r2".to_owned(), 1, 0)]
-        );
+        let reasons: Vec<(&str, usize, usize, usize)> = op
+            .reasons
+            .iter()
+            .map(|r| (r.code.as_str(), r.accounts, r.events, r.event_accounts))
+            .collect();
+        assert_eq!(reasons, [("r1", 1, 1, 1), ("r2", 1, 0, 0)]);
         // op2 has no members; its flagged events join its events.
         let op2 = &index.ops[1];
         assert_eq!((op2.id.as_str(), op2.json), ("op2", None));
@@ -598,5 +640,26 @@ mod tests {
         assert_eq!(index.flagged_op(1), Some(1));
         assert_eq!(index.flagged_op(2), Some(1));
         assert!(index.is_flagged_for(3, 0) && !index.is_flagged_for(3, 1));
+    }
+    #[test]
+    fn an_event_code_counts_the_accounts_behind_its_events() {
+        let log = two_sources();
+        let mut f = Findings::new();
+        f.set_operations_json(&serde_json::json!([{ "id": "op", "accounts": ["x"] }]));
+        f.push_verdict("x", "fake", None, "op", "lockstep-group");
+        // x's detected work, and an event of z's flagged as a fake account's.
+        f.push_flagged("a.csv:2", "op", "lockstep-group");
+        f.push_flagged("b.csv:3", "op", "fake-account");
+        let index = ReportIndex::build(&log, &f);
+        let got: Vec<(&str, usize, usize, usize)> = index.ops[0]
+            .reasons
+            .iter()
+            .map(|r| (r.code.as_str(), r.accounts, r.events, r.event_accounts))
+            .collect();
+        // fake-account is no verdict's code: no account gives it, one account made its event.
+        assert_eq!(
+            got,
+            [("lockstep-group", 1, 1, 1), ("fake-account", 0, 1, 1)]
+        );
     }
 }

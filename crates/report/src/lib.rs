@@ -8,11 +8,14 @@
 //! the findings to the [`EventLog`] with one pass over it: the events of each operation's
 //! members, which events are flagged, and for which operation. [`render`] turns both into the
 //! page: a summary (events, accounts by verdict, operations by kind, policy version, rejected
-//! lines), then per operation the accounts × time lockstep picture (the CopyCatch /
+//! lines), then per operation why it was found (signals, and reason codes with the accounts and
+//! events that carry each), its plots — the accounts × time lockstep picture (the CopyCatch /
 //! SynchroTrap view: rows are member accounts by first activity, one dot per engagement,
-//! coloured by target, flagged events solid and the members' other events faint), why it was
-//! found, its beneficiaries and its infrastructure, then reported vs corrected counts of the
-//! most affected targets. [`render_operation_section`] renders one operation on its own (HTML
+//! coloured by target, flagged events solid and the members' other events faint); for a
+//! follower vendor also each customer's follows per day against its own past; for a harvest,
+//! instead, its reads by hour of day and the accounts whose data it read over time — its
+//! beneficiaries or victims and its infrastructure (marked where `operations.json` names it),
+//! then reported vs corrected counts of the most affected targets. [`render_operation_section`] renders one operation on its own (HTML
 //! plus standalone SVG plots) for evidence bundles; [`write_report`] reads a directory and
 //! writes `report.html` into it.
 //!
@@ -50,6 +53,7 @@
 //! assert!(!html.contains("<b>bot3"));
 //! ```
 
+mod activity;
 mod error;
 mod findings;
 pub mod fmt;
@@ -64,7 +68,7 @@ use lockstep_core::EventLog;
 
 pub use error::{Error, Result};
 pub use findings::{Correction, Findings, FlaggedRow, Label, Labels, Operation, VerdictRow};
-pub use index::{OpIndex, ReportIndex};
+pub use index::{OpIndex, ReasonCount, ReportIndex};
 pub use op::{OperationSection, Plot, PlotLimits, render_operation_section};
 pub use page::STYLE;
 

@@ -1,15 +1,19 @@
-//! One operation's section: the lockstep picture, why it was found, who benefited and what
-//! infrastructure it used.
+//! One operation's section: why it was found, its plots (the lockstep picture; a follower
+//! vendor's customers' inflow; a harvest's hours and victims), who benefited or whose data was
+//! read, and what infrastructure it used.
+
+use std::collections::HashSet;
 
 use lockstep_core::intern::ip_from_key;
-use lockstep_core::{EventLog, Id, NONE};
+use lockstep_core::{EventLog, Id, NONE, action};
 use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 
+use crate::activity;
 use crate::findings::{Findings, scalar};
 use crate::fmt::{count, datetime, duration, truncate};
 use crate::index::{OpIndex, ReportIndex};
-use crate::svg::{Dot, PALETTE, colour, lockstep_svg};
+use crate::svg::{Dot, PALETTE, colour, hours_svg, inflow_svg, lockstep_svg, victims_svg};
 
 /// How much of an operation the lockstep picture draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +76,10 @@ pub(crate) struct PictureStats {
 
 /// Renders operation `op` (an index into [`ReportIndex::ops`]).
 ///
+/// An operation whose events are mostly reads (a harvest) is drawn as its reads by hour of day
+/// and the accounts whose data it read over time; one whose events are mostly follows gets each
+/// customer's follower inflow against its own past before the accounts × time picture.
+///
 /// # Panics
 /// If `op` is out of range.
 pub fn render_operation_section(
@@ -85,31 +93,163 @@ pub fn render_operation_section(
     let json = o.json.map(|j| &findings.operations[j].fields);
     let anchor = format!("op-{op}");
     // Basis of the tables: the flagged events, or every event of the members when none is.
-    let basis: Vec<u32> = if o.flagged > 0 {
+    let flagged = o.flagged > 0;
+    let basis: Vec<u32> = if flagged {
         o.flagged_events().collect()
     } else {
         o.events.clone()
     };
-    // Scraping reads data rather than engaging: its owners are whose data was read.
-    let what = match (o.flagged > 0, o.kind.as_str()) {
-        (true, "scraping") => "flagged reads",
-        (true, _) => "fake engagements",
-        (false, _) => "events",
-    };
+    // Reads (of profiles, friend lists, posts) harm whose data was read; the rest of the
+    // engagement benefits the owners of what was engaged with.
+    let (reads, engagements): (Vec<u32>, Vec<u32>) = basis
+        .iter()
+        .partition(|&&e| log.action()[e as usize] == action::VIEW);
+    let follows = engagements
+        .iter()
+        .filter(|&&e| log.action()[e as usize] == action::FOLLOW)
+        .count();
+    let harvest = reads.len() * 2 > basis.len();
+    let drip = !harvest && follows * 2 > basis.len();
+    let words = Words::new(flagged);
     let targets = top_counts(basis.iter().map(|&e| log.target()[e as usize]));
-    let (svg, stats) = picture(log, index, op, &targets, limits);
-    let owners = top_counts(basis.iter().map(|&e| log.owner()[e as usize]));
-    let ips = top_counts(basis.iter().map(|&e| log.ip()[e as usize]));
-    let devices = top_counts(basis.iter().map(|&e| log.device()[e as usize]));
-    let clients = top_counts(basis.iter().map(|&e| log.client()[e as usize]));
-    let nets = networks(log, &ips);
+    let n = limits.max_table_rows;
+    let score = json.and_then(|j| j.get("score")).and_then(Value::as_f64);
+    let members_total = o.members.len() + o.unknown_members;
     let span = match (basis.first(), basis.last()) {
         (Some(&a), Some(&b)) => Some((log.ts()[a as usize], log.ts()[b as usize])),
         _ => None,
     };
-    let n = limits.max_table_rows;
-    let score = json.and_then(|j| j.get("score")).and_then(Value::as_f64);
-    let members_total = o.members.len() + o.unknown_members;
+
+    // The plots, in the order they are shown.
+    let mut figures: Vec<Markup> = Vec::new();
+    let mut plots: Vec<Plot> = Vec::new();
+    let named_beneficiaries = json
+        .and_then(|j| j.get("beneficiaries"))
+        .and_then(Value::as_array)
+        .map(Vec::len);
+    if drip && let Some(inf) = activity::inflow(log, index, op, &basis, 6) {
+        let svg = inflow_svg(&inf.panels, inf.t0, inf.bucket_ms, inf.unit);
+        figures.push(html! {
+            figure {
+                h4 { "Follower inflow per customer" }
+                (PreEscaped(&svg))
+                figcaption { (inflow_caption(&inf, named_beneficiaries)) }
+            }
+        });
+        plots.push(Plot {
+            file_name: "inflow.svg".to_owned(),
+            title: format!(
+                "follows per {} of the customers of operation {}",
+                inf.unit, o.id
+            ),
+            svg,
+        });
+    }
+    if harvest {
+        let (mine, others) = activity::reads_by_hour(log, index, &reads);
+        let svg = hours_svg(&mine, &others);
+        figures.push(html! {
+            figure {
+                h4 { "Reads by hour of day" }
+                (PreEscaped(&svg))
+                figcaption { (hours_caption(&mine, &others, words)) }
+            }
+        });
+        plots.push(Plot {
+            file_name: "reads-by-hour.svg".to_owned(),
+            title: format!("reads by hour of day of operation {}", o.id),
+            svg,
+        });
+        if let Some(h) = activity::harvest(log, &reads) {
+            let svg = victims_svg(&h.reads, &h.victims, h.t0, h.bucket_ms, h.unit);
+            figures.push(html! {
+                figure {
+                    h4 { "Reads and victims over time" }
+                    (PreEscaped(&svg))
+                    figcaption { (harvest_caption(log, &h, &reads, words)) }
+                }
+            });
+            plots.push(Plot {
+                file_name: "victims.svg".to_owned(),
+                title: format!("reads and victims over time of operation {}", o.id),
+                svg,
+            });
+        }
+    } else {
+        let (svg, stats) = picture(log, index, op, &targets, limits);
+        figures.push(html! {
+            figure {
+                h4 { "Accounts × time" }
+                (PreEscaped(&svg))
+                figcaption { (caption(&stats)) }
+                (legend(log, &targets, &basis, words.events))
+            }
+        });
+        plots.push(Plot {
+            file_name: "lockstep.svg".to_owned(),
+            title: format!("accounts × time of operation {}", o.id),
+            svg,
+        });
+    }
+
+    let owners_of = |events: &[u32]| top_counts(events.iter().map(|&e| log.owner()[e as usize]));
+    let named_victims = json
+        .and_then(|j| j.get("victims"))
+        .is_some_and(|v| !is_empty_list(v));
+    let victims_block = html! {
+        h4 { "Whose data was read" }
+        @if reads.is_empty() {
+            p.muted { "None of these events is a read." }
+        } @else {
+            p.muted {
+                "The accounts whose profiles, friend lists or posts the " (count(reads.len() as u64))
+                " " (words.reads) " read: victims, not customers."
+            }
+            (owner_table(log, "account read", &owners_of(&reads), reads.len(), words.reads, n))
+        }
+        @if let Some(v) = json.and_then(|j| j.get("victims")) {
+            (named_list("victims named in operations.json", v, n))
+        }
+    };
+    let named_benef = json.and_then(|j| j.get("beneficiaries"));
+    let benef_block = html! {
+        h4 { "Beneficiaries" }
+        @if engagements.is_empty() {
+            p.muted {
+                @if harvest {
+                    "None in the log: a harvest reads, and the data serves whoever bought it."
+                } @else {
+                    "No engagement among these events."
+                }
+                @if named_benef.is_some_and(|b| b.as_array().is_some_and(Vec::is_empty)) {
+                    " operations.json names none."
+                }
+            }
+        } @else {
+            @if !reads.is_empty() {
+                p.muted {
+                    "Not reads: " (count(engagements.len() as u64)) " of the "
+                    (count(basis.len() as u64)) " " (words.events) " ("
+                    (action_mix(log, &engagements)) "); below, the owners of what they engaged "
+                    "with. The reads are under “Whose data was read”."
+                }
+            }
+            (owner_table(log, "owner", &owners_of(&engagements), engagements.len(), words.engagements, n))
+        }
+        @if let Some(b) = named_benef {
+            (named_list("named in operations.json", b, n))
+        }
+    };
+    let named = NamedInfra::of(json);
+    let ips = counts_with_accounts(log, &basis, log.ip());
+    let devices = counts_with_accounts(log, &basis, log.device());
+    let clients = counts_with_accounts(log, &basis, log.client());
+    let nets = networks(log, &basis, &ips);
+    let marks = |set| named.present.then_some(set);
+    let ip_name = |id: Id| log.ips.resolve(id).to_string();
+    let device = |id: Id| device_label(log, id);
+    let device_name = |id: Id| log.devices.resolve(id).to_owned();
+    let client_name = |id: Id| log.clients.resolve(id).to_owned();
 
     let markup = html! {
         details.op id=(anchor) open {
@@ -129,7 +269,7 @@ pub fn render_operation_section(
                 dl {
                     @if let Some(s) = score { dt { "score" } dd { (format!("{s:.3}")) } }
                     @if let Some((a, b)) = span {
-                        dt { "time span (" (what) ")" }
+                        dt { "time span (" (words.events) ")" }
                         dd { (datetime(a)) " — " (datetime(b)) " UTC (" (duration(b - a)) ")" }
                     }
                     @if let Some(ts) = json.and_then(json_time_span) {
@@ -156,33 +296,18 @@ pub fn render_operation_section(
                     h5 { "Reasons (operations.json)" }
                     (signals(r))
                 }
-                @if !o.reasons.is_empty() {
-                    table.num {
-                        thead { tr { th { "reason code" } th { "accounts" } th { "flagged events" } } }
-                        tbody {
-                            @for (code, a, e) in o.reasons.iter().take(n) {
-                                tr { td { code { (code) } } td { (count(*a as u64)) } td { (count(*e as u64)) } }
-                            }
-                        }
-                    }
-                    (more(o.reasons.len(), n, "reason codes"))
-                }
+                (reason_table(o, n))
             }
-            figure {
-                h4 { "Accounts × time" }
-                (PreEscaped(&svg))
-                figcaption { (caption(&stats)) }
-                (legend(log, &targets, &basis, what))
-            }
+            @for f in &figures { (f) }
             div.grid {
                 div {
-                    h4 { "Beneficiaries" }
-                    (beneficiaries(log, &owners, basis.len(), what, n))
-                    @if let Some(b) = json.and_then(|j| j.get("beneficiaries")) {
-                        (named_list("named in operations.json", b, n))
-                    }
-                    @if let Some(v) = json.and_then(|j| j.get("victims")) {
-                        (named_list("victims (whose data was read)", v, n))
+                    @if harvest {
+                        (victims_block) (benef_block)
+                    } @else {
+                        (benef_block)
+                        @if !reads.is_empty() || named_victims {
+                            (victims_block)
+                        }
                     }
                     @if let Some(v) = json.and_then(|j| j.get("suspicious")) {
                         (named_list("suspicious accounts the same evidence points at", v, n))
@@ -190,31 +315,205 @@ pub fn render_operation_section(
                 }
                 div {
                     h4 { "Infrastructure" }
-                    (id_table("IP", &ips, n, |id| log.ips.resolve(id).to_string()))
-                    (net_table(&nets, n))
-                    (id_table("device", &devices, n, |id| device_label(log, id)))
-                    (id_table("client", &clients, n, |id| log.clients.resolve(id).to_owned()))
-                    @if let Some(Value::Object(infra)) = json.and_then(|j| j.get("infrastructure")) {
-                        @for (k, v) in sorted(infra) {
-                            (named_list(&format!("{k} (operations.json)"), v, n))
+                    p.muted {
+                        "What the " (count(basis.len() as u64)) " " (words.events)
+                        " came through, from the log: each address, network, device and client "
+                        "with the accounts that used it for them and its events."
+                        @if named.present {
+                            " ✓ named: in operations.json's infrastructure of the operation ("
+                            (named.summary()) "): what several members used for its work and "
+                            "few others did."
                         }
                     }
+                    (infra_table("IP", &ips, n, marks(&named.ips), ip_name, ip_name))
+                    (net_table(&nets, n, marks(&named.nets)))
+                    (infra_table("device", &devices, n, marks(&named.devices), device, device_name))
+                    (infra_table("client", &clients, n, marks(&named.clients), client_name, client_name))
+                    (named.unmatched(log, &ips, &nets, &devices, &clients, n))
                 }
             }
             (members(log, o, n * 2))
             (other_fields(json))
         }
     };
-    let title = format!("accounts × time of operation {}", o.id);
     OperationSection {
         id: o.id.clone(),
         anchor,
         html: markup.into_string(),
-        plots: vec![Plot {
-            file_name: "lockstep.svg".to_owned(),
-            title,
-            svg,
-        }],
+        plots,
+    }
+}
+
+/// The words for the counts of one section: its events are flagged, or (when nothing is) they
+/// are every event of its members.
+#[derive(Debug, Clone, Copy)]
+struct Words {
+    events: &'static str,
+    reads: &'static str,
+    engagements: &'static str,
+}
+
+impl Words {
+    fn new(flagged: bool) -> Self {
+        if flagged {
+            Words {
+                events: "flagged events",
+                reads: "flagged reads",
+                engagements: "fake engagements",
+            }
+        } else {
+            Words {
+                events: "events",
+                reads: "reads",
+                engagements: "engagements",
+            }
+        }
+    }
+}
+
+/// `17 like, 5 follow, 2 share`: the actions of `events`, most frequent first.
+fn action_mix(log: &EventLog, events: &[u32]) -> String {
+    let mut by: Vec<(usize, &str)> =
+        top_counts(events.iter().map(|&e| Id::from(log.action()[e as usize])))
+            .into_iter()
+            .map(|(a, c)| (c, log.verbs.name(a as u8)))
+            .collect();
+    by.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    by.iter()
+        .map(|(c, a)| format!("{} {a}", count(*c as u64)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether a JSON value is an empty list (or null).
+fn is_empty_list(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.is_empty(),
+        Value::Null => true,
+        _ => false,
+    }
+}
+
+/// The reason codes of the operation, each with the members whose verdict gives it, the flagged
+/// events that give it and the accounts that made those, and a caption saying which codes
+/// describe accounts only and which events only.
+fn reason_table(o: &OpIndex, n: usize) -> Markup {
+    let only_accounts: Vec<&str> = o
+        .reasons
+        .iter()
+        .filter(|r| r.events == 0)
+        .map(|r| r.code.as_str())
+        .collect();
+    let only_events: Vec<&str> = o
+        .reasons
+        .iter()
+        .filter(|r| r.accounts == 0)
+        .map(|r| r.code.as_str())
+        .collect();
+    let cell = |v: usize| {
+        if v == 0 {
+            "—".to_owned()
+        } else {
+            count(v as u64)
+        }
+    };
+    html! {
+        @if !o.reasons.is_empty() {
+            table.num.reasons {
+                thead { tr {
+                    th { "reason code" }
+                    th { "members whose verdict gives it" }
+                    th { "flagged events that give it" }
+                    th { "accounts that made those" }
+                } }
+                tbody {
+                    @for r in o.reasons.iter().take(n) {
+                        tr {
+                            td { code { (r.code) } }
+                            td { (cell(r.accounts)) }
+                            td { (cell(r.events)) }
+                            td { (cell(r.event_accounts)) }
+                        }
+                    }
+                }
+            }
+            (more(o.reasons.len(), n, "reason codes"))
+            p.muted.caption {
+                "Members: the operation's accounts whose verdict (verdicts.csv) gives the code; "
+                "flagged events: its events in flagged_events.csv that give it, and how many "
+                "accounts made them. — : not given there."
+                @if !only_accounts.is_empty() {
+                    " Given only to accounts here, describing the account: "
+                    @for (i, c) in only_accounts.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        code { (c) }
+                    }
+                    "."
+                }
+                @if !only_events.is_empty() {
+                    " Given only to events here, describing the event: "
+                    @for (i, c) in only_events.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        code { (c) }
+                    }
+                    " — their accounts are counted under the codes of their own verdicts."
+                }
+            }
+        }
+    }
+}
+
+fn inflow_caption(inf: &activity::Inflow, named: Option<usize>) -> Markup {
+    let fallback = inf.panels.iter().any(|p| !p.baseline_before);
+    let elsewhere = inf
+        .panels
+        .iter()
+        .any(|p| p.buckets.iter().any(|b| b[2] > 0));
+    html! {
+        "Follows received per " (inf.unit) " (UTC), over the whole log, by the accounts that "
+        "received the most of its flagged follows (" (count(inf.panels.len() as u64)) " of the "
+        (count(inf.customers as u64)) " it followed"
+        @if let Some(b) = named { "; beneficiaries in operations.json: " (count(b as u64)) }
+        "): "
+        "this operation's flagged follows in red, on top of "
+        @if elsewhere { "follows flagged for another operation (orange) and " }
+        "follows nobody was flagged for (grey). The dashed line is the customer's usual "
+        (inf.unit) ": the median of its " (inf.unit) "s before the operation's first follow of it"
+        @if fallback {
+            " (\u{201c}unflagged\u{201d}: with fewer than " (activity::MIN_PAST) " of those in the log, "
+            "the median of its follows nobody was flagged for)"
+        }
+        ". A bought drip stands well above it for days on end."
+    }
+}
+
+fn hours_caption(mine: &[u64; 24], others: &[u64; 24], words: Words) -> Markup {
+    let ratio = |v: &[u64; 24]| {
+        let (lo, hi) = (
+            v.iter().copied().min().unwrap_or(0),
+            v.iter().copied().max().unwrap_or(0),
+        );
+        lo as f64 / hi.max(1) as f64 * 100.0
+    };
+    html! {
+        "When the " (count(mine.iter().sum())) " " (words.reads) " happened, by hour of day (UTC), "
+        "in percent of them (bars), against the " (count(others.iter().sum()))
+        " reads of the log nobody was flagged for (line). People read in their waking hours; "
+        "a machine reads around the clock. This operation's quietest hour has "
+        (format!("{:.0}", ratio(mine))) " % as many reads as its busiest; for the others it is "
+        (format!("{:.0}", ratio(others))) " %."
+    }
+}
+
+fn harvest_caption(log: &EventLog, h: &activity::Harvest, reads: &[u32], words: Words) -> Markup {
+    let victims = h.victims.last().copied().unwrap_or(0);
+    let end = reads.last().map_or(0, |&e| log.ts()[e as usize]);
+    html! {
+        "Top: the " (words.reads) " per " (h.unit) " (UTC). Bottom: how many accounts' profiles, "
+        "friend lists or posts it had read so far (the owners of what it read): "
+        (count(victims)) " by " (datetime(end)) " UTC, "
+        (percent(share(victims as usize, log.accounts.len()))) " of the log's "
+        (count(log.accounts.len() as u64)) " accounts."
     }
 }
 
@@ -233,33 +532,90 @@ pub(crate) fn top_counts(ids: impl Iterator<Item = Id>) -> Vec<(Id, usize)> {
     out
 }
 
-/// /24 (IPv4) or /48 (IPv6) networks of the counted IPs: (network, events, distinct IPs).
-fn networks(log: &EventLog, ips: &[(Id, usize)]) -> Vec<(String, usize, usize)> {
-    let mut keyed: Vec<(u128, bool, usize)> = ips
+/// (id, events, distinct accounts) of the non-[`NONE`] values of `col` over `events`, most
+/// events first (ties by id): one sort of (value, account) pairs.
+pub(crate) fn counts_with_accounts(
+    log: &EventLog,
+    events: &[u32],
+    col: &[Id],
+) -> Vec<(Id, usize, usize)> {
+    let mut v: Vec<(Id, Id)> = events
         .iter()
-        .map(|&(id, c)| {
-            let key = log.ips.key(id);
-            let v4 = ip_from_key(key).is_ipv4();
-            let mask = if v4 { !0xffu128 } else { !0u128 << 80 };
-            (key & mask, v4, c)
-        })
+        .map(|&e| (col[e as usize], log.actor()[e as usize]))
+        .filter(|p| p.0 != NONE)
         .collect();
-    keyed.sort_unstable_by_key(|k| k.0);
-    let mut out: Vec<(u128, bool, usize, usize)> = Vec::new();
-    for (net, v4, c) in keyed {
+    v.sort_unstable();
+    let mut out: Vec<(Id, usize, usize)> = Vec::new();
+    let mut last: Option<(Id, Id)> = None;
+    for p in v {
         match out.last_mut() {
-            Some(last) if last.0 == net => {
-                last.2 += c;
-                last.3 += 1;
+            Some(r) if r.0 == p.0 => {
+                r.1 += 1;
+                if last != Some(p) {
+                    r.2 += 1;
+                }
             }
-            _ => out.push((net, v4, c, 1)),
+            _ => out.push((p.0, 1, 1)),
         }
+        last = Some(p);
     }
-    out.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// One /24 (IPv4) or /48 (IPv6) network of an operation's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Network {
+    name: String,
+    events: usize,
+    accounts: usize,
+    ips: usize,
+}
+
+/// The /24 (IPv4) or /48 (IPv6) networks of `events`' IPs, most events first; `ips` are their
+/// addresses as [`counts_with_accounts`] gives them.
+fn networks(log: &EventLog, events: &[u32], ips: &[(Id, usize, usize)]) -> Vec<Network> {
+    let net_of = |id: Id| {
+        let key = log.ips.key(id);
+        let v4 = ip_from_key(key).is_ipv4();
+        let mask = if v4 { !0xffu128 } else { !0u128 << 80 };
+        (key & mask, v4)
+    };
+    // (network, account) of every event with an address, and (network) of each address.
+    let mut pairs: Vec<((u128, bool), Id)> = events
+        .iter()
+        .filter(|&&e| log.ip()[e as usize] != NONE)
+        .map(|&e| (net_of(log.ip()[e as usize]), log.actor()[e as usize]))
+        .collect();
+    pairs.sort_unstable();
+    let mut addrs: Vec<(u128, bool)> = ips.iter().map(|r| net_of(r.0)).collect();
+    addrs.sort_unstable();
+    let mut out: Vec<((u128, bool), usize, usize)> = Vec::new();
+    let mut last: Option<((u128, bool), Id)> = None;
+    for p in pairs {
+        match out.last_mut() {
+            Some(r) if r.0 == p.0 => {
+                r.1 += 1;
+                if last != Some(p) {
+                    r.2 += 1;
+                }
+            }
+            _ => out.push((p.0, 1, 1)),
+        }
+        last = Some(p);
+    }
+    out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     out.into_iter()
-        .map(|(net, v4, c, d)| {
+        .map(|((net, v4), events, accounts)| {
             let bits = if v4 { 24 } else { 48 };
-            (format!("{}/{bits}", ip_from_key(net)), c, d)
+            let lo = addrs.partition_point(|a| *a < (net, v4));
+            let hi = addrs.partition_point(|a| *a <= (net, v4));
+            Network {
+                name: format!("{}/{bits}", ip_from_key(net)),
+                events,
+                accounts,
+                ips: hi - lo,
+            }
         })
         .collect()
 }
@@ -462,10 +818,13 @@ fn legend(log: &EventLog, targets: &[(Id, usize)], basis: &[u32], what: &str) ->
     }
 }
 
-fn beneficiaries(
+/// Owners (of what was engaged with, or whose data was read) with their counts and share of
+/// `total` events; the first column is headed `who`.
+fn owner_table(
     log: &EventLog,
+    who: &str,
     owners: &[(Id, usize)],
-    basis: usize,
+    total: usize,
     what: &str,
     n: usize,
 ) -> Markup {
@@ -474,21 +833,21 @@ fn beneficiaries(
             p.muted { "No owner recorded on these events." }
         } @else {
             table.num {
-                thead { tr { th { "owner" } th { (what) } th { "share" } } }
+                thead { tr { th { (who) } th { (what) } th { "share" } } }
                 tbody {
                     @for (id, c) in owners.iter().take(n) {
                         tr {
                             td { code { (truncate(log.accounts.resolve(*id), 60)) } }
                             td { (count(*c as u64)) }
                             td.barcell {
-                                span.bar style={ "width:" (format!("{:.0}", share(*c, basis) * 0.8)) "px" } {}
-                                (percent(share(*c, basis)))
+                                span.bar style={ "width:" (format!("{:.0}", share(*c, total) * 0.8)) "px" } {}
+                                (percent(share(*c, total)))
                             }
                         }
                     }
                 }
             }
-            (more(owners.len(), n, "owners"))
+            (more(owners.len(), n, "more"))
         }
     }
 }
@@ -507,14 +866,183 @@ fn percent(p: f64) -> String {
     }
 }
 
-fn id_table(what: &str, rows: &[(Id, usize)], n: usize, name: impl Fn(Id) -> String) -> Markup {
+/// What `operations.json` names as an operation's infrastructure, by kind, as written.
+#[derive(Debug, Default)]
+struct NamedInfra {
+    /// Whether the operation has an `infrastructure` object at all.
+    present: bool,
+    ips: HashSet<String>,
+    nets: HashSet<String>,
+    devices: HashSet<String>,
+    clients: HashSet<String>,
+    /// Lists under other keys, shown as they are.
+    other: Vec<(String, Value)>,
+}
+
+impl NamedInfra {
+    const IPS: [&'static str; 2] = ["ips", "ip"];
+    const NETS: [&'static str; 6] = [
+        "subnets",
+        "ip_ranges",
+        "ranges",
+        "networks",
+        "cidrs",
+        "nets",
+    ];
+    const DEVICES: [&'static str; 1] = ["devices"];
+    const CLIENTS: [&'static str; 2] = ["clients", "apps"];
+
+    fn of(json: Option<&serde_json::Map<String, Value>>) -> Self {
+        let Some(Value::Object(infra)) = json.and_then(|j| j.get("infrastructure")) else {
+            return Self::default();
+        };
+        let mut out = Self {
+            present: true,
+            ..Self::default()
+        };
+        for (k, v) in sorted(infra) {
+            let set = if Self::IPS.contains(&k.as_str()) {
+                &mut out.ips
+            } else if Self::NETS.contains(&k.as_str()) {
+                &mut out.nets
+            } else if Self::DEVICES.contains(&k.as_str()) {
+                &mut out.devices
+            } else if Self::CLIENTS.contains(&k.as_str()) {
+                &mut out.clients
+            } else {
+                out.other.push((k.clone(), v.clone()));
+                continue;
+            };
+            let items: Vec<&Value> = match v {
+                Value::Array(a) => a.iter().collect(),
+                Value::Null => Vec::new(),
+                other => vec![other],
+            };
+            set.extend(items.into_iter().filter_map(item_key));
+        }
+        out
+    }
+
+    /// `12 IPs, 1 network, 0 devices, 1 client`.
+    fn summary(&self) -> String {
+        let n = |c: usize, one: &str, many: &str| {
+            format!("{} {}", count(c as u64), if c == 1 { one } else { many })
+        };
+        [
+            n(self.ips.len(), "IP", "IPs"),
+            n(self.nets.len(), "network", "networks"),
+            n(self.devices.len(), "device", "devices"),
+            n(self.clients.len(), "client", "clients"),
+        ]
+        .join(", ")
+    }
+
+    /// What `operations.json` names that none of the tables shows, and its other lists.
+    fn unmatched(
+        &self,
+        log: &EventLog,
+        ips: &[(Id, usize, usize)],
+        nets: &[Network],
+        devices: &[(Id, usize, usize)],
+        clients: &[(Id, usize, usize)],
+        n: usize,
+    ) -> Markup {
+        let rest = |named: &HashSet<String>, shown: Vec<String>| -> Vec<String> {
+            let shown: HashSet<String> = shown.into_iter().collect();
+            let mut v: Vec<String> = named.difference(&shown).cloned().collect();
+            v.sort();
+            v
+        };
+        let lists = [
+            (
+                "IPs",
+                rest(
+                    &self.ips,
+                    ips.iter()
+                        .map(|r| log.ips.resolve(r.0).to_string())
+                        .collect(),
+                ),
+            ),
+            (
+                "networks",
+                rest(&self.nets, nets.iter().map(|r| r.name.clone()).collect()),
+            ),
+            (
+                "devices",
+                rest(
+                    &self.devices,
+                    devices
+                        .iter()
+                        .map(|r| log.devices.resolve(r.0).to_owned())
+                        .collect(),
+                ),
+            ),
+            (
+                "clients",
+                rest(
+                    &self.clients,
+                    clients
+                        .iter()
+                        .map(|r| log.clients.resolve(r.0).to_owned())
+                        .collect(),
+                ),
+            ),
+        ];
+        html! {
+            @for (what, items) in &lists {
+                @if !items.is_empty() {
+                    (named_list(
+                        &format!("{what} named in operations.json that none of these events came through"),
+                        &Value::Array(items.iter().cloned().map(Value::String).collect()),
+                        n,
+                    ))
+                }
+            }
+            @for (k, v) in &self.other {
+                (named_list(&format!("{k} (operations.json)"), v, n))
+            }
+        }
+    }
+}
+
+/// The id of a list item of `operations.json`: a string or number as it is, an object by its
+/// id-like field.
+fn item_key(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(o) => ITEM_IDS.iter().find_map(|k| o.get(*k).and_then(scalar)),
+        other => scalar(other),
+    }
+}
+
+/// One kind of infrastructure: each value with the accounts that used it for these events and
+/// how many events came through it; ✓ where `named` (by operations.json) holds its key.
+fn infra_table(
+    what: &str,
+    rows: &[(Id, usize, usize)],
+    n: usize,
+    named: Option<&HashSet<String>>,
+    label: impl Fn(Id) -> String,
+    key: impl Fn(Id) -> String,
+) -> Markup {
     html! {
         @if !rows.is_empty() {
             table.num {
-                thead { tr { th { (what) " (" (count(rows.len() as u64)) ")" } th { "events" } } }
+                thead { tr {
+                    th { (what) " (" (count(rows.len() as u64)) ")" }
+                    th { "accounts" }
+                    th { "events" }
+                    @if named.is_some() { th { "named" } }
+                } }
                 tbody {
-                    @for (id, c) in rows.iter().take(n) {
-                        tr { td { code { (truncate(&name(*id), 60)) } } td { (count(*c as u64)) } }
+                    @for (id, c, a) in rows.iter().take(n) {
+                        tr {
+                            td { code { (truncate(&label(*id), 60)) } }
+                            td { (count(*a as u64)) }
+                            td { (count(*c as u64)) }
+                            @if let Some(named) = named {
+                                td { @if named.contains(&key(*id)) { "✓" } }
+                            }
+                        }
                     }
                 }
             }
@@ -523,14 +1051,28 @@ fn id_table(what: &str, rows: &[(Id, usize)], n: usize, name: impl Fn(Id) -> Str
     }
 }
 
-fn net_table(nets: &[(String, usize, usize)], n: usize) -> Markup {
+fn net_table(nets: &[Network], n: usize, named: Option<&HashSet<String>>) -> Markup {
     html! {
         @if !nets.is_empty() {
             table.num {
-                thead { tr { th { "network (" (count(nets.len() as u64)) ")" } th { "events" } th { "IPs" } } }
+                thead { tr {
+                    th { "network (" (count(nets.len() as u64)) ")" }
+                    th { "accounts" }
+                    th { "events" }
+                    th { "IPs" }
+                    @if named.is_some() { th { "named" } }
+                } }
                 tbody {
-                    @for (net, c, d) in nets.iter().take(n) {
-                        tr { td { code { (net) } } td { (count(*c as u64)) } td { (count(*d as u64)) } }
+                    @for net in nets.iter().take(n) {
+                        tr {
+                            td { code { (net.name) } }
+                            td { (count(net.accounts as u64)) }
+                            td { (count(net.events as u64)) }
+                            td { (count(net.ips as u64)) }
+                            @if let Some(named) = named {
+                                td { @if named.contains(&net.name) { "✓" } }
+                            }
+                        }
                     }
                 }
             }
@@ -586,16 +1128,18 @@ fn named_list(title: &str, v: &Value, n: usize) -> Markup {
     }
 }
 
+/// The id-like fields of a list item object, in the order they are looked for.
+const ITEM_IDS: [&str; 12] = [
+    "id", "account", "owner", "target", "ip", "subnet", "range", "cidr", "prefix", "device",
+    "client", "name",
+];
+
 /// One item of a list: an object as its id-like field with the rest in parentheses.
 fn item(v: &Value) -> String {
-    const IDS: [&str; 12] = [
-        "id", "account", "owner", "target", "ip", "subnet", "range", "cidr", "prefix", "device",
-        "client", "name",
-    ];
     let Value::Object(o) = v else {
         return compact(v);
     };
-    let Some((key, id)) = IDS
+    let Some((key, id)) = ITEM_IDS
         .iter()
         .find_map(|k| o.get(*k).and_then(scalar).map(|s| (*k, s)))
     else {
@@ -745,12 +1289,14 @@ fn json_time_span(j: &serde_json::Map<String, Value>) -> Option<String> {
 
 /// Fields of the operation object that no other part of the section shows.
 fn other_fields(json: Option<&serde_json::Map<String, Value>>) -> Markup {
-    const SHOWN: [&str; 17] = [
+    const SHOWN: [&str; 19] = [
         "id",
         "kind",
         "accounts",
         "members",
         "beneficiaries",
+        "victims",
+        "suspicious",
         "infrastructure",
         "time_span",
         "first",

@@ -42,7 +42,7 @@ details>summary{cursor:pointer}
 .cards{display:flex;flex-wrap:wrap;gap:4px 40px;align-items:flex-start}
 svg.plot{max-width:100%;height:auto;display:block}
 figure{margin:8px 0}
-figcaption{color:var(--muted);font-size:12px;margin:4px 0 6px}
+figcaption,p.caption{color:var(--muted);font-size:12px;margin:4px 0 6px}
 .swatch{display:inline-block;width:11px;height:11px;border-radius:50%;vertical-align:middle}
 .barcell{white-space:nowrap}
 .bar{display:inline-block;height:9px;background:var(--accent);margin-right:6px;vertical-align:middle}

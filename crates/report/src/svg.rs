@@ -1,9 +1,11 @@
-//! Hand-made inline SVG: the accounts × time lockstep picture and the reported-vs-organic bar
-//! chart. Every string that reaches the SVG goes through [`crate::fmt::escape_into`].
+//! Hand-made inline SVG: the accounts × time lockstep picture, each customer's follower inflow
+//! against its own past, a harvest's reads by hour of day and its victims over time, and the
+//! reported-vs-organic bar chart. Every string that reaches the SVG goes through
+//! [`crate::fmt::escape_into`].
 
 use std::fmt::Write;
 
-use crate::fmt::{count, escape_into, tick_label, truncate};
+use crate::fmt::{count, escape_into, month_day, tick_label, truncate};
 
 /// Colours for the most engaged targets, in rank order (Tableau 10, minus grey).
 pub const PALETTE: [&str; 9] = [
@@ -192,6 +194,564 @@ pub fn lockstep_svg(dots: &[Dot], rows: usize, labels: &[String], t0: i64, t1: i
     s
 }
 
+/// The colour of an operation's own flagged events in the inflow and harvest plots.
+const HOT: &str = "#e15759";
+/// Engagement nobody was flagged for.
+const ORGANIC: &str = "#c9c9c9";
+/// Engagement flagged for another operation.
+const ELSEWHERE: &str = "#f1a340";
+
+/// The smallest 1, 2 or 5 × 10ⁿ that is at least `v` (1 when `v` ≤ 1): the top of an axis.
+pub fn nice_ceil(v: f64) -> f64 {
+    if v.is_nan() || v <= 1.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|&x| x >= v)
+        .unwrap_or(10.0 * p)
+}
+
+/// An axis value: a count with separators, or one decimal when it is not whole.
+fn axis_value(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        count(v.round().max(0.0) as u64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The SVG's opening tag and title.
+fn open_svg(s: &mut String, height: f64, font_size: u32, title: &str) {
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="plot" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" font-family="sans-serif" font-size="{font_size}" role="img"><title>"#
+    );
+    escape_into(s, title);
+    s.push_str("</title>");
+}
+
+/// `text` at (`x`, `y`), escaped, with extra attributes.
+fn text(s: &mut String, x: f64, y: f64, attrs: &str, text: &str) {
+    let _ = write!(s, r#"<text x="{x:.1}" y="{y:.1}" {attrs}>"#);
+    escape_into(s, text);
+    s.push_str("</text>");
+}
+
+/// A legend entry at (`x`, `y`): a swatch (`line`: a short line instead of a square) and its
+/// label. Returns the x after it.
+fn legend_entry(s: &mut String, x: f64, y: f64, colour: &str, style: Swatch, label: &str) -> f64 {
+    match style {
+        Swatch::Box => {
+            let _ = write!(
+                s,
+                r#"<rect x="{x:.1}" y="{:.1}" width="12" height="10" fill="{colour}"/>"#,
+                y - 9.0
+            );
+        }
+        Swatch::Line => {
+            let _ = write!(
+                s,
+                r#"<line x1="{x:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2"/><circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{colour}"/>"#,
+                y - 4.0,
+                x + 14.0,
+                y - 4.0,
+                x + 7.0,
+                y - 4.0
+            );
+        }
+        Swatch::Dashed => {
+            let _ = write!(
+                s,
+                r#"<line x1="{x:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="4 3"/>"#,
+                y - 4.0,
+                x + 16.0,
+                y - 4.0
+            );
+        }
+    }
+    text(s, x + 20.0, y, r##"fill="#333""##, label);
+    // Roughly 6 units per character at font size 11.
+    x + 20.0 + label.chars().count() as f64 * 6.0 + 18.0
+}
+
+/// How a legend entry is drawn.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Box,
+    Line,
+    Dashed,
+}
+
+/// One customer's panel of the follower-inflow plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InflowPanel {
+    /// The customer (the followed account).
+    pub label: String,
+    /// Per time bucket from the plot's start: follows nobody was flagged for, this operation's
+    /// flagged follows, and follows flagged for other operations.
+    pub buckets: Vec<[u64; 3]>,
+    /// Its own past: the median bucket before the operation's first follow of it, or (with
+    /// too little past in the log) the median of its follows nobody was flagged for.
+    pub baseline: Option<f64>,
+    /// Whether `baseline` is the median bucket before the operation reached it.
+    pub baseline_before: bool,
+}
+
+/// Small multiples, two to a row: each customer's follows per bucket (`bucket_ms` from `t0`),
+/// stacked — nobody's flagged grey, this operation's red, other operations' orange — with its
+/// own past as a dashed line. `unit` names the bucket (`day`).
+pub fn inflow_svg(panels: &[InflowPanel], t0: i64, bucket_ms: i64, unit: &str) -> String {
+    const COLS: usize = 2;
+    const GAP: f64 = 28.0;
+    const LEGEND: f64 = 24.0;
+    let (left, right, title_h, plot_h, bottom) = (46.0, 8.0, 20.0, 84.0, 34.0);
+    let panel_w = (WIDTH - GAP) / COLS as f64;
+    let panel_h = title_h + plot_h + bottom;
+    let rows = panels.len().div_ceil(COLS).max(1);
+    let height = LEGEND + rows as f64 * panel_h;
+    let mut s = String::new();
+    open_svg(
+        &mut s,
+        height,
+        10,
+        &format!("follows per {unit} received by each customer, against its own past"),
+    );
+    let elsewhere = panels.iter().any(|p| p.buckets.iter().any(|b| b[2] > 0));
+    s.push_str(r#"<g font-size="11">"#);
+    let mut x = 0.0;
+    x = legend_entry(
+        &mut s,
+        x,
+        14.0,
+        HOT,
+        Swatch::Box,
+        "this operation's follows",
+    );
+    if elsewhere {
+        x = legend_entry(
+            &mut s,
+            x,
+            14.0,
+            ELSEWHERE,
+            Swatch::Box,
+            "another operation's",
+        );
+    }
+    x = legend_entry(
+        &mut s,
+        x,
+        14.0,
+        ORGANIC,
+        Swatch::Box,
+        "follows nobody was flagged for",
+    );
+    legend_entry(
+        &mut s,
+        x,
+        14.0,
+        "#333",
+        Swatch::Dashed,
+        &format!("its usual {unit} (median)"),
+    );
+    s.push_str("</g>");
+    for (k, p) in panels.iter().enumerate() {
+        let ox = (k % COLS) as f64 * (panel_w + GAP);
+        let oy = LEGEND + (k / COLS) as f64 * panel_h;
+        let (px, py) = (ox + left, oy + title_h);
+        let pw = panel_w - left - right;
+        let n = p.buckets.len().max(1);
+        let bw = pw / n as f64;
+        let bought: u64 = p.buckets.iter().map(|b| b[1]).sum();
+        let top = p
+            .buckets
+            .iter()
+            .map(|b| b.iter().sum::<u64>() as f64)
+            .fold(p.baseline.unwrap_or(0.0), f64::max);
+        let ymax = nice_ceil(top);
+        let y = |v: f64| py + plot_h - v / ymax * plot_h;
+        // Title: the customer, its bought follows and its past.
+        let _ = write!(
+            s,
+            r##"<text x="{px:.1}" y="{:.1}" fill="#333"><tspan font-weight="bold">"##,
+            oy + 13.0
+        );
+        escape_into(&mut s, &truncate(&p.label, 28));
+        let _ = write!(s, "</tspan> · {} flagged", count(bought));
+        if let Some(b) = p.baseline {
+            let what = if p.baseline_before {
+                "before"
+            } else {
+                "unflagged"
+            };
+            let _ = write!(s, " · {what}: {} a {unit}", axis_value(b));
+        }
+        s.push_str("</text>");
+        let _ = write!(
+            s,
+            r##"<rect x="{px:.1}" y="{py:.1}" width="{pw:.1}" height="{plot_h}" fill="#fbfbfb" stroke="#ccc"/>"##
+        );
+        // y axis: 0, half and the top.
+        for v in [0.0, ymax / 2.0, ymax] {
+            let yy = y(v);
+            let _ = write!(
+                s,
+                r##"<line x1="{px:.1}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#e4e4e4"/>"##,
+                px + pw
+            );
+            text(
+                &mut s,
+                px - 4.0,
+                yy + 3.0,
+                r##"text-anchor="end" fill="#444""##,
+                &axis_value(v),
+            );
+        }
+        let cy = py + plot_h / 2.0;
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{cy:.1}" text-anchor="middle" fill="#666" transform="rotate(-90 {:.1} {cy:.1})">follows</text>"##,
+            ox + 9.0,
+            ox + 9.0
+        );
+        // Bars, stacked from the bottom: organic, elsewhere, this operation's.
+        for (i, b) in p.buckets.iter().enumerate() {
+            let bx = px + i as f64 * bw + bw * 0.1;
+            let w = (bw * 0.8).max(1.0);
+            let mut base = 0.0;
+            let _ = write!(s, "<g><title>{}: ", month_day(t0 + i as i64 * bucket_ms));
+            let _ = write!(
+                s,
+                "{} this operation's, {} another's, {} nobody's flagged</title>",
+                count(b[1]),
+                count(b[2]),
+                count(b[0])
+            );
+            for (v, c) in [(b[0], ORGANIC), (b[2], ELSEWHERE), (b[1], HOT)] {
+                if v == 0 {
+                    continue;
+                }
+                let (y1, y0) = (y(base + v as f64), y(base));
+                let _ = write!(
+                    s,
+                    r#"<rect x="{bx:.1}" y="{y1:.1}" width="{w:.1}" height="{:.1}" fill="{c}"/>"#,
+                    (y0 - y1).max(0.5)
+                );
+                base += v as f64;
+            }
+            s.push_str("</g>");
+        }
+        if let Some(b) = p.baseline {
+            let yb = y(b);
+            let _ = write!(
+                s,
+                r##"<line x1="{px:.1}" y1="{yb:.1}" x2="{:.1}" y2="{yb:.1}" stroke="#333" stroke-width="1.5" stroke-dasharray="4 3"/>"##,
+                px + pw
+            );
+        }
+        // x axis: about six labels.
+        let step = n.div_ceil(6).max(1);
+        for i in (0..n).step_by(step) {
+            text(
+                &mut s,
+                px + (i as f64 + 0.5) * bw,
+                py + plot_h + 13.0,
+                r##"text-anchor="middle" fill="#444""##,
+                &month_day(t0 + i as i64 * bucket_ms),
+            );
+        }
+        text(
+            &mut s,
+            px + pw,
+            py + plot_h + 26.0,
+            r##"text-anchor="end" fill="#666""##,
+            &format!("{unit} (UTC)"),
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A harvest's reads by hour of day (UTC): the operation's as bars, the log's reads nobody was
+/// flagged for as a line, each in percent of its own total, and the flat share of a reader that
+/// never sleeps as a dashed line.
+pub fn hours_svg(op: &[u64; 24], others: &[u64; 24]) -> String {
+    let (left, right, top, plot_h, bottom) = (56.0, 16.0, 30.0, 150.0, 40.0);
+    let height = top + plot_h + bottom;
+    let plot_w = WIDTH - left - right;
+    let share = |v: &[u64; 24]| -> [f64; 24] {
+        let total = v.iter().sum::<u64>().max(1) as f64;
+        v.map(|x| x as f64 / total * 100.0)
+    };
+    let (a, b) = (share(op), share(others));
+    let ymax = nice_ceil(
+        a.iter()
+            .chain(&b)
+            .copied()
+            .fold(100.0 / 24.0, f64::max)
+            .max(1.0),
+    );
+    let slot = plot_w / 24.0;
+    let y = |v: f64| top + plot_h - v / ymax * plot_h;
+    let mut s = String::new();
+    open_svg(
+        &mut s,
+        height,
+        10,
+        "reads by hour of day (UTC): the operation's against the reads nobody was flagged for",
+    );
+    s.push_str(r#"<g font-size="11">"#);
+    let mut x = left;
+    x = legend_entry(
+        &mut s,
+        x,
+        14.0,
+        HOT,
+        Swatch::Box,
+        &format!("this operation's reads ({})", count(op.iter().sum())),
+    );
+    x = legend_entry(
+        &mut s,
+        x,
+        14.0,
+        "#333",
+        Swatch::Line,
+        &format!(
+            "reads nobody was flagged for ({})",
+            count(others.iter().sum())
+        ),
+    );
+    legend_entry(
+        &mut s,
+        x,
+        14.0,
+        "#888",
+        Swatch::Dashed,
+        "the same every hour",
+    );
+    s.push_str("</g>");
+    let _ = write!(
+        s,
+        r##"<rect x="{left}" y="{top}" width="{plot_w:.1}" height="{plot_h}" fill="#fbfbfb" stroke="#ccc"/>"##
+    );
+    for k in 0..=4 {
+        let v = ymax * f64::from(k) / 4.0;
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#e4e4e4"/>"##,
+            left + plot_w
+        );
+        text(
+            &mut s,
+            left - 4.0,
+            yy + 3.0,
+            r##"text-anchor="end" fill="#444""##,
+            &format!("{} %", axis_value(v)),
+        );
+    }
+    let cy = top + plot_h / 2.0;
+    let _ = write!(
+        s,
+        r##"<text x="14" y="{cy:.1}" text-anchor="middle" fill="#666" transform="rotate(-90 14 {cy:.1})">share of the reads</text>"##
+    );
+    for (h, &v) in a.iter().enumerate() {
+        let bx = left + h as f64 * slot + slot * 0.15;
+        let _ = write!(
+            s,
+            r#"<rect x="{bx:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{HOT}" fill-opacity="0.85"><title>{h:02}:00–{h:02}:59: {} reads ({v:.1} %)</title></rect>"#,
+            y(v),
+            slot * 0.7,
+            top + plot_h - y(v),
+            count(op[h])
+        );
+        text(
+            &mut s,
+            left + (h as f64 + 0.5) * slot,
+            top + plot_h + 13.0,
+            r##"text-anchor="middle" fill="#444""##,
+            &format!("{h:02}"),
+        );
+    }
+    let even = y(100.0 / 24.0);
+    let _ = write!(
+        s,
+        r##"<line x1="{left}" y1="{even:.1}" x2="{:.1}" y2="{even:.1}" stroke="#888" stroke-dasharray="4 3"/>"##,
+        left + plot_w
+    );
+    s.push_str(r##"<polyline fill="none" stroke="#333" stroke-width="2" points=""##);
+    for (h, &v) in b.iter().enumerate() {
+        let _ = write!(s, "{:.1},{:.1} ", left + (h as f64 + 0.5) * slot, y(v));
+    }
+    s.push_str(r#""/>"#);
+    for (h, &v) in b.iter().enumerate() {
+        let _ = write!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="#333"><title>{h:02}:00–{h:02}:59: {} other reads ({v:.1} %)</title></circle>"##,
+            left + (h as f64 + 0.5) * slot,
+            y(v),
+            count(others[h])
+        );
+    }
+    text(
+        &mut s,
+        left + plot_w,
+        top + plot_h + 30.0,
+        r##"text-anchor="end" fill="#666""##,
+        "hour of day (UTC)",
+    );
+    s.push_str("</svg>");
+    s
+}
+
+/// A harvest over time, two panels on one time axis: its reads per bucket (`bucket_ms` from
+/// `t0`; `unit` names it, e.g. `hour`), and how many accounts' data it had read by the end of
+/// each (`victims`, cumulative).
+pub fn victims_svg(reads: &[u64], victims: &[u64], t0: i64, bucket_ms: i64, unit: &str) -> String {
+    let (left, right, top) = (64.0, 120.0, 6.0);
+    let (title_h, h1, gap, h2, bottom) = (16.0, 90.0, 14.0, 110.0, 36.0);
+    let plot_w = WIDTH - left - right;
+    let y1 = top + title_h;
+    let y2 = y1 + h1 + gap + title_h;
+    let height = y2 + h2 + bottom;
+    let n = reads.len().max(1);
+    let t1 = t0 + n as i64 * bucket_ms;
+    let x = |t: i64| left + (t - t0) as f64 / (t1 - t0).max(1) as f64 * plot_w;
+    let mut s = String::new();
+    open_svg(
+        &mut s,
+        height,
+        10,
+        &format!("reads per {unit} and the accounts whose data was read so far"),
+    );
+    // Time grid and labels through both panels.
+    let step = tick_step(t1 - t0);
+    let mut t = t0.div_euclid(step) * step;
+    if t < t0 {
+        t += step;
+    }
+    while t <= t1 {
+        let tx = x(t);
+        for (py, ph) in [(y1, h1), (y2, h2)] {
+            let _ = write!(
+                s,
+                r##"<line x1="{tx:.1}" y1="{py:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#e4e4e4"/>"##,
+                py + ph
+            );
+        }
+        text(
+            &mut s,
+            tx,
+            y2 + h2 + 14.0,
+            &format!(
+                r##"text-anchor="{}" fill="#444""##,
+                if tx > left + plot_w - 40.0 {
+                    "end"
+                } else if tx < left + 40.0 {
+                    "start"
+                } else {
+                    "middle"
+                }
+            ),
+            &tick_label(t, step),
+        );
+        t += step;
+    }
+    text(
+        &mut s,
+        left + plot_w,
+        y2 + h2 + 30.0,
+        r##"text-anchor="end" fill="#666""##,
+        "time (UTC)",
+    );
+    let bw = plot_w / n as f64;
+    // Panel 1: reads per bucket.
+    let rmax = nice_ceil(reads.iter().copied().max().unwrap_or(0) as f64);
+    text(
+        &mut s,
+        left,
+        y1 - 5.0,
+        r##"fill="#333" font-size="11""##,
+        &format!("flagged reads per {unit}"),
+    );
+    let _ = write!(
+        s,
+        r##"<rect x="{left}" y="{y1:.1}" width="{plot_w:.1}" height="{h1}" fill="none" stroke="#ccc"/>"##
+    );
+    for v in [0.0, rmax / 2.0, rmax] {
+        let yy = y1 + h1 - v / rmax * h1;
+        text(
+            &mut s,
+            left - 4.0,
+            yy + 3.0,
+            r##"text-anchor="end" fill="#444""##,
+            &axis_value(v),
+        );
+    }
+    let _ = write!(s, r#"<path fill="{}" d=""#, PALETTE[0]);
+    for (i, &r) in reads.iter().enumerate() {
+        if r == 0 {
+            continue;
+        }
+        let h = r as f64 / rmax * h1;
+        let _ = write!(
+            s,
+            "M{:.1} {:.1}h{:.2}v{:.1}h-{:.2}z",
+            left + i as f64 * bw,
+            y1 + h1 - h,
+            bw.max(0.6),
+            h,
+            bw.max(0.6)
+        );
+    }
+    s.push_str(r#""/>"#);
+    // Panel 2: accounts read so far.
+    let last = victims.last().copied().unwrap_or(0);
+    let vmax = nice_ceil(last as f64);
+    text(
+        &mut s,
+        left,
+        y2 - 5.0,
+        r##"fill="#333" font-size="11""##,
+        "accounts whose data it had read so far",
+    );
+    let _ = write!(
+        s,
+        r##"<rect x="{left}" y="{y2:.1}" width="{plot_w:.1}" height="{h2}" fill="none" stroke="#ccc"/>"##
+    );
+    for v in [0.0, vmax / 2.0, vmax] {
+        let yy = y2 + h2 - v / vmax * h2;
+        text(
+            &mut s,
+            left - 4.0,
+            yy + 3.0,
+            r##"text-anchor="end" fill="#444""##,
+            &axis_value(v),
+        );
+    }
+    let yv = |v: u64| y2 + h2 - v as f64 / vmax * h2;
+    let _ = write!(
+        s,
+        r#"<path fill="{HOT}" fill-opacity="0.15" stroke="{HOT}" stroke-width="2" d="M{left:.1} {:.1}"#,
+        y2 + h2
+    );
+    for (i, &v) in victims.iter().enumerate() {
+        let _ = write!(s, "L{:.1} {:.1}", left + (i + 1) as f64 * bw, yv(v));
+    }
+    let _ = write!(s, r#"V{:.1}z"/>"#, y2 + h2);
+    text(
+        &mut s,
+        left + plot_w + 6.0,
+        yv(last) + 4.0,
+        &format!(r#"fill="{HOT}" font-weight="bold""#),
+        &format!("{} accounts", count(last)),
+    );
+    s.push_str("</svg>");
+    s
+}
+
 /// One bar of the corrections chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bar {
@@ -309,6 +869,61 @@ mod tests {
         let s = lockstep_svg(&[], 100, &labels, 0, 0);
         assert!(!s.contains("acct1"));
         assert!(s.contains("100 accounts"));
+    }
+
+    #[test]
+    fn axes_end_on_round_numbers() {
+        assert_eq!(nice_ceil(0.0), 1.0);
+        assert_eq!(nice_ceil(f64::NAN), 1.0);
+        assert_eq!(nice_ceil(3.0), 5.0);
+        assert_eq!(nice_ceil(10.0), 10.0);
+        assert_eq!(nice_ceil(11.0), 20.0);
+        assert_eq!(nice_ceil(117_987.0), 200_000.0);
+        assert_eq!(axis_value(2.5), "2.5");
+        assert_eq!(axis_value(50_000.0), "50,000");
+    }
+
+    #[test]
+    fn inflow_panels_escape_labels_and_draw_the_baseline() {
+        let panel = InflowPanel {
+            label: "<b>cust</b>".into(),
+            buckets: vec![[2, 0, 0], [2, 0, 0], [1, 9, 3]],
+            baseline: Some(2.0),
+            baseline_before: true,
+        };
+        let s = inflow_svg(&[panel.clone(), panel], 0, 86_400_000, "day");
+        assert!(!s.contains("<b>") && s.contains("&lt;b&gt;cust&lt;/b&gt;"));
+        assert!(s.contains("· 9 flagged · before: 2 a day"));
+        // One baseline per panel, at 2 of a 20-follow axis.
+        assert_eq!(s.matches(r#"stroke-dasharray="4 3""#).count(), 3, "{s}");
+        assert!(
+            s.contains("another operation&#39;s"),
+            "orange appears in the legend"
+        );
+        assert!(s.contains("01-03: 9 this operation's, 3 another's, 1 nobody's"));
+    }
+
+    #[test]
+    fn victims_are_counted_up_to_the_last_bucket() {
+        let s = victims_svg(&[10, 0, 5], &[8, 8, 12], 0, 3_600_000, "hour");
+        assert!(s.contains("12 accounts"));
+        assert!(s.contains("flagged reads per hour"));
+        // Two bars: the empty bucket draws none.
+        assert_eq!(s.matches("h258.67v").count(), 2, "{s}");
+        // The area climbs to 12 at the end of the last bucket, on an axis of 20.
+        assert!(s.contains("L840.0 186.0V252.0z"), "{s}");
+    }
+
+    #[test]
+    fn hours_are_shares_of_their_own_totals() {
+        let mut op = [10u64; 24];
+        op[3] = 0;
+        let mut others = [0u64; 24];
+        others[12] = 7;
+        let s = hours_svg(&op, &others);
+        assert!(s.contains("03:00–03:59: 0 reads (0.0 %)"));
+        assert!(s.contains("12:00–12:59: 7 other reads (100.0 %)"));
+        assert!(s.contains("this operation&#39;s reads (230)"));
     }
 
     #[test]

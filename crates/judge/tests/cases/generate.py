@@ -571,6 +571,46 @@ def comment_farm():
     return c
 
 
+def harvest_through_a_farm():
+    c = Case("harvest-through-a-farm", 1414)
+    r = c.rng
+    c.background(12, 7, per_day=(0, 2))
+    readers(c, 40, 7)
+    # A like farm: twelve fresh accounts deliver nine orders over six days, 8-11 of them
+    # liking each post within four minutes, from two addresses of one datacenter /24.
+    farm = [f"farm-{m:02}" for m in range(1, 13)]
+    for who in farm:
+        c.account(who, T0 - 10 * DAY)
+    for k in range(1, 5):
+        c.device(f"emu-{k}", EMULATOR)
+    orders = [(cust, p) for p in range(1, 4) for cust in ("cust-ana", "cust-bo", "cust-cy")]
+    for o, (cust, p) in enumerate(orders):
+        start = T0 + (o * 16 + 10) * HOUR
+        for m in r.sample(range(12), 8 + r.below(4)):
+            c.ev(start + r.below(4 * MIN), farm[m], "like", f"{cust}/p{p}", cust,
+                 f"203.0.113.{10 + m % 2}", f"emu-{1 + m // 3}", "android/400.0")
+    # The same vendor's three readers read 100 people's profiles, friend lists and posts
+    # around the clock for three days through the farm's two addresses, on an emulator of
+    # their own.
+    crew = ["reader-1", "reader-2", "reader-3"]
+    c.device("emu-reader", EMULATOR)
+    for who in crew:
+        c.account(who, T0 - 5 * DAY)
+    items = [f"vic-{v:03}/{it}" for v in range(1, 101) for it in ("profile", "friends", "p1", "p2")]
+    for who in crew:
+        todo = r.sample(items, len(items))
+        for d in range(3):
+            for h in range(24):
+                for _ in range(3 + r.below(2)):
+                    if not todo:
+                        todo = r.sample(items, len(items))
+                    item = todo.pop()
+                    c.ev(T0 + d * DAY + h * HOUR + r.below(HOUR), who, "view", item,
+                         item.split("/")[0], f"203.0.113.{10 + r.below(2)}", "emu-reader",
+                         "android/400.0")
+    return c
+
+
 CASES = [
     like_farm_burst,
     fan_club_live,
@@ -587,6 +627,7 @@ CASES = [
     slow_delivery_fast_pass_only,
     viral_post,
     comment_farm,
+    harvest_through_a_farm,
 ]
 
 
