@@ -7,6 +7,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` that returns the write's error instead of panicking, so a closed stdout
+/// (`lockstep … | head`) ends the command quietly (see `is_broken_pipe`). For functions that
+/// return `anyhow::Result`.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?;
+    }};
+}
+
 #[allow(unsafe_code)]
 mod alloc;
 mod cmd;

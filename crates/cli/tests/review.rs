@@ -69,3 +69,45 @@ fn every_suspicious_account_is_queued_with_its_evidence() {
     let out = ok(dir, &["eval", "--truth", "world", "--findings", "findings"]);
     assert!(out.contains("Review queue (review_queue.csv)"), "{out}");
 }
+
+/// Every command that prints ends quietly when its reader stops early (`lockstep … | head`):
+/// `scan` and `enforce plan` with stdout closed before they write exit 0, no panic.
+#[test]
+fn a_closed_stdout_ends_scan_plan_and_eval_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ex = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let e = |f: &str| ex.join(f).to_str().unwrap().to_owned();
+    let closed = |args: &[&str]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lockstep"))
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{args:?}: {:?}: {err}", o.status);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    };
+    let (events, accounts, devices) = (e("events.jsonl"), e("accounts.csv"), e("devices.csv"));
+    closed(&[
+        "scan",
+        &events,
+        "--accounts",
+        &accounts,
+        "--devices",
+        &devices,
+        "--out",
+        "f",
+        "--max-rejected",
+        "10",
+    ]);
+    closed(&["enforce", "plan", "--findings", "f", "--out", "plan.json"]);
+    ok(
+        dir,
+        &["enforce", "plan", "--findings", "f", "--out", "plan.json"],
+    );
+}

@@ -55,9 +55,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Sub::Open { account, reason } => {
             let a = store.open_appeal(&account, &who, &reason)?;
-            println!(
+            say!(
                 "lockstep appeal open: appeal {} for {} opened by {who}",
-                a.id, a.account
+                a.id,
+                a.account
             );
         }
         Sub::Decide {
@@ -69,14 +70,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         } => {
             let grant = one_of(grant, deny)?;
             let (a, undone) = store.decide_appeal(id, grant, &who, &reason)?;
-            println!(
+            say!(
                 "lockstep appeal decide: appeal {} for {} {} by {who}",
                 a.id,
                 a.account,
                 a.status.as_str()
             );
             if grant {
-                report_undos("  undo", &undone);
+                report_undos("  undo", &undone)?;
                 deliver_undos(&mut store, &undone, sink.as_deref(), &who)?;
             }
         }

@@ -56,11 +56,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 );
             }
             match &r.head {
-                Some((seq, hash)) => println!(
+                Some((seq, hash)) => say!(
                     "lockstep audit verify: OK, {} entries; head: entry {seq} hash {hash}",
                     r.entries
                 ),
-                None => println!("lockstep audit verify: OK, the log is empty"),
+                None => say!("lockstep audit verify: OK, the log is empty"),
             }
         }
         Sub::Show { limit, json } => {

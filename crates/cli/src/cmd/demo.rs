@@ -45,7 +45,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let s = lockstep_sim::simulate(&cfg, &world, Format::Jsonl)
         .with_context(|| format!("cannot simulate into {}", world.display()))?;
     let sim_secs = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "simulated {} events, {} accounts ({} fake, {} compromised) in {:.1} s → {}",
         s.events,
         s.accounts,
@@ -64,8 +64,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         out: findings.clone(),
     };
     let outcome = scan::scan(&scan_args)?;
-    println!();
-    scan::print_summary(&outcome, &findings);
+    say!();
+    scan::print_summary(&outcome, &findings)?;
 
     let report = lockstep_eval::evaluate(&world, &findings).context("cannot score the scan")?;
     let json = serde_json::to_string_pretty(&report).context("serialising the scores")?;

@@ -140,7 +140,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 &store_args.who(),
                 batch,
             )?;
-            println!(
+            say!(
                 "lockstep enforce apply: {report}; {} recorded now; store {}, sink {}",
                 report.recorded,
                 redact(&store_args.target()),
@@ -163,7 +163,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                     .undo_case(&target, &who, &reason)
                     .with_context(|| format!("cannot undo {target}"))?
             };
-            report_undos("lockstep enforce undo", &outcomes);
+            report_undos("lockstep enforce undo", &outcomes)?;
             deliver_undos(&mut store, &outcomes, sink.as_deref(), &who)
         }
         Sub::Deliver { sink, batch } => {
@@ -176,7 +176,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 &store_args.who(),
                 batch,
             )?;
-            println!(
+            say!(
                 "lockstep enforce deliver: {} applied, {} undone, to {}",
                 r.applied,
                 r.undone,
@@ -225,7 +225,7 @@ fn plan(
     let f = lockstep_enforce::read_findings(findings)?;
     let plan = lockstep_enforce::build_plan(&f, &policy, &findings.display().to_string());
     plan.write(out)?;
-    println!(
+    say!(
         "lockstep enforce plan: {} actions for {} operations (policy {}), plan {} written to {}",
         plan.actions.len(),
         plan.operations.len(),
@@ -234,21 +234,22 @@ fn plan(
         out.display()
     );
     for (kind, n) in &plan.summary {
-        println!("  {kind:<18} {n}");
+        say!("  {kind:<18} {n}");
     }
     for note in &plan.notes {
-        println!("  note: {note}");
+        say!("  note: {note}");
     }
     Ok(())
 }
 
 /// Prints what an undo request changed.
-pub(crate) fn report_undos(what: &str, outcomes: &[UndoOutcome]) {
+pub(crate) fn report_undos(what: &str, outcomes: &[UndoOutcome]) -> anyhow::Result<()> {
     let changed = outcomes.iter().filter(|o| o.changed).count();
-    println!(
+    say!(
         "{what}: {changed} undo(s) requested, {} already undone",
         outcomes.len() - changed
     );
+    Ok(())
 }
 
 /// Delivers the requested undos now if a sink was given, or says how to.
@@ -269,12 +270,10 @@ pub(crate) fn deliver_undos(
                 who,
                 DEFAULT_BATCH,
             )?;
-            println!("  {} undo(s) delivered to {}", r.undone, sink.describe());
+            say!("  {} undo(s) delivered to {}", r.undone, sink.describe());
         }
         None if outcomes.iter().any(|o| o.changed) => {
-            println!(
-                "  deliver them with: lockstep enforce deliver --sink ndjson:FILE|webhook:URL"
-            );
+            say!("  deliver them with: lockstep enforce deliver --sink ndjson:FILE|webhook:URL");
         }
         None => {}
     }

@@ -157,7 +157,7 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
         )
     };
     // The files counted are those the manifest lists, as `evidence verify` counts them.
-    println!(
+    say!(
         "lockstep evidence: wrote {}: {} files, hashed in manifest.json and SHA256SUMS; operation {}{}, {} events ({} flagged), {accounts}, {} {}, {} runs; policy {}",
         out.display(),
         m.files.len(),
@@ -179,9 +179,9 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
         m.policy_version
     );
     for n in &w.notes {
-        println!("  note: {n}");
+        say!("  note: {n}");
     }
-    println!("bundle sha256 {}", m.bundle_sha256);
+    say!("bundle sha256 {}", m.bundle_sha256);
     if let (Some(store), Some(target)) = (store.as_mut(), a.db.as_deref()) {
         let who = a
             .who
@@ -208,7 +208,7 @@ fn run_write(a: WriteArgs) -> anyhow::Result<()> {
                     redact(target)
                 )
             })?;
-        println!(
+        say!(
             "recorded in the audit log of {}: entry {} ({AUDIT_ACTION}), hash {}",
             redact(target),
             e.seq,
@@ -263,16 +263,16 @@ fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
     let bundle = a.bundle.display();
     if problems.is_empty() {
         let m = v.manifest.as_ref();
-        println!(
+        say!(
             "lockstep evidence verify: OK, {bundle} is intact: {} files match their hashes in manifest.json and SHA256SUMS; operation {}, policy {}, written {}",
             v.files_checked,
             m.map_or("", |m| m.operation.as_str()),
             m.map_or("", |m| m.policy_version.as_str()),
             m.map_or("", |m| m.created.as_str()),
         );
-        println!("bundle sha256 {}", v.bundle_sha256);
+        say!("bundle sha256 {}", v.bundle_sha256);
         if let Some(r) = recorded {
-            println!("{r}");
+            say!("{r}");
         }
         return Ok(());
     }

@@ -114,7 +114,7 @@ fn scan_import(dir: &Path, s: &Summary) -> anyhow::Result<PathBuf> {
         out: findings.clone(),
     };
     let o = scan::scan(&args)?;
-    scan::print_summary(&o, &findings);
+    scan::print_summary(&o, &findings)?;
     Ok(findings)
 }
 
@@ -501,6 +501,6 @@ fn evaluate(kind: Kind, dir: &Path, s: &Summary, train_on: Option<&Path>) -> any
     });
     std::fs::write(&path, serde_json::to_string_pretty(&doc)? + "\n")
         .with_context(|| format!("cannot write {}", path.display()))?;
-    println!("  full results: {}", path.display());
+    say!("  full results: {}", path.display());
     Ok(())
 }

@@ -77,7 +77,7 @@ pub(crate) struct BanOutcome {
 /// Runs `lockstep scan` and prints the short summary.
 pub(crate) fn run(cmd: Command) -> anyhow::Result<()> {
     let o = scan_with_bans(&cmd.args, cmd.bans.as_deref())?;
-    print_summary(&o, &cmd.args.out);
+    print_summary(&o, &cmd.args.out)?;
     Ok(())
 }
 
@@ -326,10 +326,10 @@ fn write_summary(
 }
 
 /// Prints accounts flagged by verdict, operations by kind and the time taken.
-pub(crate) fn print_summary(o: &Outcome, out: &Path) {
+pub(crate) fn print_summary(o: &Outcome, out: &Path) -> anyhow::Result<()> {
     let j = &o.judgement;
     let c = j.verdict_counts();
-    println!(
+    say!(
         "{} events, {} accounts: {} fake, {} compromised, {} suspicious; {} events flagged",
         o.log.len(),
         o.log.accounts.len(),
@@ -345,27 +345,31 @@ pub(crate) fn print_summary(o: &Outcome, out: &Path) {
         e.1 += op.members.len();
     }
     let n = j.operations.len();
-    println!("{n} operation{}", if n == 1 { "" } else { "s" });
+    say!("{n} operation{}", if n == 1 { "" } else { "s" });
     for (k, (n, m)) in by_kind {
-        println!("  {k:<16} {n:>3} ({m} accounts)");
+        say!("  {k:<16} {n:>3} ({m} accounts)");
     }
     if let Some(b) = &o.bans {
-        println!(
+        say!(
             "ban list: {} bans; {} accounts match ({} within their first 5 actions), {} of them not flagged otherwise",
-            b.bans, b.matched, b.within_5, b.newly_flagged
+            b.bans,
+            b.matched,
+            b.within_5,
+            b.newly_flagged
         );
     }
     if o.rejected > 0 {
-        println!(
+        say!(
             "{} input lines rejected, each with its reason in {}",
             o.rejected,
             out.join("rejected.jsonl").display()
         );
     }
-    println!(
+    say!(
         "findings in {} ({:.1} s, policy {})",
         out.display(),
         o.elapsed.as_secs_f64(),
         j.policy_version
     );
+    Ok(())
 }

@@ -77,7 +77,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         )
     })?;
     let s = lockstep_sim::simulate(&cfg, &args.out, format)?;
-    println!(
+    say!(
         "wrote {} events, {} accounts ({} fake, {} compromised), {} devices to {}",
         s.events,
         s.accounts,
@@ -87,9 +87,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         args.out.display()
     );
     if !s.operations.is_empty() {
-        println!(
+        say!(
             "{:<26} {:<16} {:>9} {:>10}",
-            "operation", "kind", "accounts", "events"
+            "operation",
+            "kind",
+            "accounts",
+            "events"
         );
         for o in &s.operations {
             let back = o
@@ -97,13 +100,16 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 .as_deref()
                 .map(|r| format!("  (returns from {r})"))
                 .unwrap_or_default();
-            println!(
+            say!(
                 "{:<26} {:<16} {:>9} {:>10}{back}",
-                o.id, o.kind, o.accounts, o.events
+                o.id,
+                o.kind,
+                o.accounts,
+                o.events
             );
         }
     }
-    println!(
+    say!(
         "fake events {} ({:.2} %); planned in {:.2} s, written in {:.2} s: {:.0} events/s",
         s.fake_events,
         100.0 * s.fake_events as f64 / s.events.max(1) as f64,
