@@ -101,31 +101,63 @@ pub struct CorroborationStats {
     pub to_suspicious: usize,
 }
 
+/// The device checks and the trust propagation the rules read (default configs), computed
+/// once: [`corroborate`] computes and drops them, [`corroborate_with`] takes them from a
+/// caller that keeps them (a scan's explanations show both).
+#[derive(Debug, Default)]
+pub struct CorroborationReports {
+    /// The device checks: `None` when the device rule is off or there is no devices side file.
+    pub devices: Option<DeviceReport>,
+    /// Trust: `None` when the trust rule is off.
+    pub trust: Option<TrustReport>,
+}
+
+impl CorroborationReports {
+    /// What the rules `cfg` turns on read of `log`.
+    pub fn compute(log: &EventLog, cfg: &Corroboration) -> Self {
+        // The device checks and the trust propagation read only the log: both at once.
+        let (devices, trust) = rayon::join(
+            || {
+                (cfg.devices && !log.device_table.is_empty())
+                    .then(|| device_checks(log, &DeviceConfig::default()))
+            },
+            || cfg.trust.then(|| trust(log, &TrustConfig::default())),
+        );
+        CorroborationReports { devices, trust }
+    }
+}
+
 /// Applies the device and trust rules (see the module docs) to `j`, keeping its operations'
 /// members, counts, spans and flagged events consistent.
 ///
 /// # Complexity
 /// O(n) over the events plus the device checks' and trust propagation's costs.
 pub fn corroborate(log: &EventLog, j: &mut Judgement, cfg: &Corroboration) -> CorroborationStats {
+    corroborate_with(log, j, cfg, &CorroborationReports::compute(log, cfg))
+}
+
+/// [`corroborate`] with the device checks and trust of `log` already computed
+/// ([`CorroborationReports::compute`]).
+///
+/// # Complexity
+/// O(n) over the events.
+pub fn corroborate_with(
+    log: &EventLog,
+    j: &mut Judgement,
+    cfg: &Corroboration,
+    reports: &CorroborationReports,
+) -> CorroborationStats {
     let mut stats = CorroborationStats::default();
     let mut touched = vec![false; j.operations.len()];
-    // The device checks and the trust propagation read only the log: both at once.
-    let (rep, tr) = rayon::join(
-        || {
-            (cfg.devices && !log.device_table.is_empty())
-                .then(|| device_checks(log, &DeviceConfig::default()))
-        },
-        || cfg.trust.then(|| trust(log, &TrustConfig::default())),
-    );
-    if let Some(rep) = rep {
-        by_devices(log, j, cfg, &rep, &mut touched, &mut stats);
+    if let Some(rep) = &reports.devices {
+        by_devices(log, j, cfg, rep, &mut touched, &mut stats);
         touched.resize(j.operations.len(), true);
     }
     if cfg.infrastructure {
         by_infrastructure(log, j, cfg, &mut touched, &mut stats);
     }
-    if let Some(tr) = tr {
-        by_trust(log, j, cfg, &tr, &mut touched, &mut stats);
+    if let Some(tr) = &reports.trust {
+        by_trust(log, j, cfg, tr, &mut touched, &mut stats);
     }
     refresh(log, j, &touched);
     stats

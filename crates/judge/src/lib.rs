@@ -58,6 +58,7 @@ mod corroborate;
 mod detectors;
 mod error;
 mod explain;
+mod explanations;
 mod infrastructure;
 mod judge;
 mod policy;
@@ -75,12 +76,20 @@ pub use bans::{
     DeliveryProfile, DeviceFingerprint, Evidence, Fingerprint, RangeUse, fingerprints, match_bans,
     write_ban_matches,
 };
-pub use corroborate::{Corroboration, CorroborationStats, corroborate};
+pub use corroborate::{
+    Corroboration, CorroborationReports, CorroborationStats, corroborate, corroborate_with,
+};
 pub use detectors::run_detectors;
 pub use error::{Error, Result};
 pub use explain::{
-    AccountHistory, EventLine, Events, Explanation, InfraLine, OperationBrief, ReasonLine,
-    SignalLine, explain, reason_meaning,
+    AccountHistory, EventLine, Events, Explainer, Explanation, InfraLine, OperationBrief,
+    RawHistory, ReasonLine, SignalLine, explain, reason_meaning,
+};
+pub use explanations::{
+    BLOCK_ACCOUNTS, EXPLANATION_EVENTS, EXPLANATIONS, EXPLANATIONS_ACCOUNTS,
+    EXPLANATIONS_FINGERPRINTS, EXPLANATIONS_INDEX, EXPLANATIONS_INDEX_HEADER, EXPLANATIONS_SIGNALS,
+    ExplanationsWritten, Record, RecordDevice, RecordEvent, RecordReason, explanations_dir,
+    read_explanation, read_record, write_explanations,
 };
 pub use infrastructure::{KeyKind, KeyUse, infrastructure_use};
 pub use judge::{
@@ -124,6 +133,18 @@ impl Timings {
 /// # Complexity
 /// Dominated by the detectors; see [`run_detectors`] and [`judge_indexed`].
 pub fn scan(log: &EventLog, policy: &Policy) -> Result<(Judgement, Timings)> {
+    scan_with_reports(log, policy).map(|(j, timings, _)| (j, timings))
+}
+
+/// [`scan`], also returning the device checks and trust that corroboration computed, which
+/// [`Explainer::with_reports`] reuses.
+///
+/// # Errors
+/// As [`scan`].
+pub fn scan_with_reports(
+    log: &EventLog,
+    policy: &Policy,
+) -> Result<(Judgement, Timings, CorroborationReports)> {
     policy.validate()?;
     let mut timings = Timings::default();
     let t = Instant::now();
@@ -132,7 +153,8 @@ pub fn scan(log: &EventLog, policy: &Policy) -> Result<(Judgement, Timings)> {
     let signals = run_detectors(log, &g, policy, &mut timings)?;
     let mut j = judge_indexed(log, &g, signals, policy, &mut timings)?;
     let t = Instant::now();
-    corroborate(log, &mut j, &policy.corroboration);
+    let reports = CorroborationReports::compute(log, &policy.corroboration);
+    corroborate_with(log, &mut j, &policy.corroboration, &reports);
     timings.push("judge.corroborate", t.elapsed());
-    Ok((j, timings))
+    Ok((j, timings, reports))
 }

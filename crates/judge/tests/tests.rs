@@ -11,3 +11,5 @@ mod policy;
 mod corroborate;
 // How the log used each operation's infrastructure (infrastructure.csv), against a naive count.
 mod infrastructure;
+// The explanations a scan writes, read back; the events behind every reason.
+mod explanations;

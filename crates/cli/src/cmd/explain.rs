@@ -143,7 +143,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let sp = progress::spinner("detecting and judging");
     let (j, _) = lockstep_judge::scan(&log, &policy)?;
     sp.finish_and_clear();
-    let e = lockstep_judge::explain(&log, &j, account, args.limit);
+    let e = lockstep_judge::explain(&log, &j, &policy, account, args.limit);
     // Written, not printed: a reader that stops early (`| head`) ends the run quietly.
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -157,7 +157,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         let now = e
             .reasons
             .iter()
-            .map(|r| r.code)
+            .map(|r| r.code.as_str())
             .collect::<Vec<_>>()
             .join(";");
         if verdict != e.verdict || reasons != now {
