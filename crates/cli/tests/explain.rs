@@ -1,8 +1,11 @@
 //! `lockstep explain` end to end on a small simulated world: a flagged account's reasons,
-//! signals and events, agreement with the recorded verdict, JSON output, and user mistakes.
+//! signals and events, agreement with the recorded verdict, JSON output, the same answer from
+//! the findings as from scanning again, findings of an older scan, the options a scan records,
+//! and user mistakes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lockstep");
 
@@ -53,12 +56,29 @@ fn world(dir: &Path) -> std::path::PathBuf {
 
 /// The first account of `verdicts.csv` with this verdict.
 fn first_with(findings: &Path, verdict: &str) -> Option<String> {
+    first_where(findings, |v, _| v == verdict)
+}
+
+/// The first account of `verdicts.csv` whose verdict and reasons pass `keep`.
+fn first_where(findings: &Path, keep: impl Fn(&str, &str) -> bool) -> Option<String> {
     std::fs::read_to_string(findings.join("verdicts.csv"))
         .unwrap()
         .lines()
         .skip(1)
-        .find(|l| l.split(',').nth(1) == Some(verdict))
+        .find(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            keep(f[1], f[4])
+        })
         .map(|l| l.split(',').next().unwrap().to_string())
+}
+
+/// Runs `lockstep explain` with `args` and returns its stdout, stderr and how long it took.
+fn explain(args: &[&str]) -> (String, String, Duration) {
+    let t = Instant::now();
+    let o = run(&[&["explain"], args].concat());
+    let took = t.elapsed();
+    let out = ok(&o);
+    (out, String::from_utf8_lossy(&o.stderr).into_owned(), took)
 }
 
 #[test]
@@ -165,6 +185,20 @@ fn user_mistakes_are_one_clear_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("does not act in these events"), "{err}");
 
+    // Answered at once from verdicts.csv, with the account meant.
+    let fake = first_with(&f, "fake").unwrap();
+    let mut typo = fake.clone();
+    let last = typo.pop().unwrap();
+    typo.push(if last == 'x' { 'y' } else { 'x' });
+    let t = Instant::now();
+    let o = run(&["explain", &typo, "--findings", f.to_str().unwrap()]);
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("verdicts.csv has no row for it"), "{err}");
+    assert!(err.contains(&format!("did you mean {fake:?}?")), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
     let o = run(&["explain", "x", "--findings", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -196,16 +230,180 @@ fn a_closed_stdout_is_not_an_error() {
         "--out",
         &p(&f),
     ]));
-    let mut child = Command::new(BIN)
-        .args(["explain", "farm07", "--findings", &p(&f)])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("runs");
-    // Closed before explain writes a byte: it loads and judges the log first.
-    drop(child.stdout.take());
-    let o = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{:?}: {err}", o.status);
-    assert!(!err.contains("panicked"), "{err}");
+    for extra in [&[][..], &["--recompute"][..]] {
+        let mut child = Command::new(BIN)
+            .args(["explain", "farm07", "--findings", &p(&f)])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        // Closed at once: before explain writes a byte, or while it does.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{:?}: {err}", o.status);
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// The findings answer as scanning again does, for an account of every verdict and one that
+/// only the lockstep expansion found, in text and JSON; scanning again is what `--recompute`,
+/// or event files instead of `--findings`, do.
+#[test]
+fn findings_answer_as_scanning_again_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = world(dir.path());
+    let fs = f.to_str().unwrap();
+    let w = dir.path().join("world");
+    let p = |x: PathBuf| x.to_str().unwrap().to_string();
+    let (events, accounts, devices) = (
+        p(w.join("events.jsonl")),
+        p(w.join("accounts.jsonl")),
+        p(w.join("devices.jsonl")),
+    );
+    let mut picked: Vec<String> = ["fake", "compromised", "suspicious", "ok"]
+        .iter()
+        .filter_map(|v| first_with(&f, v))
+        .collect();
+    let expanded = first_where(&f, |v, r| v == "suspicious" && r == "lockstep-expansion")
+        .expect("an account only the expansion found");
+    picked.push(expanded.clone());
+    for acc in &picked {
+        let (fast, err, took) = explain(&[acc, "--findings", fs]);
+        assert!(err.is_empty(), "no note, no re-run: {err}");
+        assert!(took < Duration::from_secs(5), "{acc}: {took:?}");
+        let (again, _, _) = explain(&[acc, "--findings", fs, "--recompute"]);
+        assert_eq!(fast, again, "{acc}");
+        let (bare, _, _) = explain(&[acc, &events, "--accounts", &accounts, "--devices", &devices]);
+        assert!(fast.starts_with(&bare), "{acc}:\n{fast}\n---\n{bare}");
+        assert!(fast.contains("matches the recorded verdict"), "{fast}");
+        let (fast, _, _) = explain(&[acc, "--findings", fs, "--json", "--limit", "3"]);
+        let (again, _, _) = explain(&[
+            acc,
+            "--findings",
+            fs,
+            "--json",
+            "--limit",
+            "3",
+            "--recompute",
+        ]);
+        assert_eq!(fast, again, "{acc}");
+    }
+    // The expansion's events, though none is flagged.
+    let (out, _, _) = explain(&[&expanded, "--findings", fs]);
+    let at = out.find("lockstep-expansion — ").unwrap();
+    let section = &out[at..out.find("\nsignals").unwrap()];
+    assert!(section.contains("not flagged"), "{section}");
+    assert!(section.contains("events behind it:\n      20"), "{section}");
+}
+
+/// Findings without explanations (an older scan's) are explained by scanning again on the
+/// recorded inputs, with a note saying why; so is a `--limit` above what the findings keep.
+#[test]
+fn older_findings_are_explained_by_scanning_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = world(dir.path());
+    let fs = f.to_str().unwrap();
+    let acc = first_with(&f, "fake").unwrap();
+    let (want, _, _) = explain(&[&acc, "--findings", fs, "--json"]);
+
+    // An account with more than the 50 events the findings keep behind a reason or signal.
+    let verdicts = std::fs::read_to_string(f.join("verdicts.csv")).unwrap();
+    let many = verdicts
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .find(|a| {
+            let (out, _, _) = explain(&[a, "--findings", fs, "--json", "--limit", "1"]);
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            v["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(v["signals"].as_array().unwrap())
+                .any(|g| g["events"]["total"].as_u64().unwrap() > 60)
+        })
+        .expect("an account with many events behind a reason");
+    let (out, err, _) = explain(&[many, "--findings", fs, "--limit", "60", "--json"]);
+    assert!(err.contains("more events than the findings keep"), "{err}");
+    assert!(out.matches("\"time\"").count() > 50);
+    let (_, err, _) = explain(&[many, "--findings", fs, "--limit", "50"]);
+    assert!(err.is_empty(), "{err}");
+
+    // What an older lockstep wrote: no explanations, and a summary that records neither them
+    // nor the options.
+    std::fs::remove_dir_all(f.join("explanations")).unwrap();
+    let path = f.join("summary.json");
+    let mut summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let m = summary.as_object_mut().unwrap();
+    m.remove("explanations").unwrap();
+    m.remove("options").unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+    let (got, err, _) = explain(&[&acc, "--findings", fs, "--json"]);
+    assert!(
+        err.contains("records no explanations") && err.contains("re-running the scan"),
+        "{err}"
+    );
+    assert_eq!(got, want);
+}
+
+/// A scan records every option it ran with; explaining from its findings needs none of them
+/// again, even when scanning again: here the input needs `--max-rejected` and a policy file.
+#[test]
+fn explain_needs_no_option_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "version = \"test-policy\"\n").unwrap();
+    // The example's events with more bad lines than the default budget (1%) lets through.
+    let events = dir.path().join("events.jsonl");
+    let mut text = std::fs::read_to_string(ex.join("events.jsonl")).unwrap();
+    text.push_str(&"{\"not\": \"an event\"}\n".repeat(20));
+    std::fs::write(&events, text).unwrap();
+    let f = dir.path().join("findings");
+    let p = |x: &Path| x.to_str().unwrap().to_string();
+    let mut scan = vec![
+        "scan".to_string(),
+        p(&events),
+        "--accounts".into(),
+        p(&ex.join("accounts.csv")),
+        "--devices".into(),
+        p(&ex.join("devices.csv")),
+        "--policy".into(),
+        p(&policy),
+        "--out".into(),
+        p(&f),
+    ];
+    fn args(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    assert!(!run(&args(&scan)).status.success(), "the budget stops it");
+    scan.extend(["--max-rejected".into(), "30".into()]);
+    ok(&run(&args(&scan)));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(f.join("summary.json")).unwrap()).unwrap();
+    let o = &summary["options"];
+    assert_eq!(o["max_rejected"], "30");
+    assert_eq!(o["policy"], p(&policy).as_str());
+    assert_eq!(o["policy_version"], "test-policy");
+    assert!(o["bans"].is_null());
+    assert_eq!(summary["explanations"]["dir"], "explanations");
+    let rows = std::fs::read_to_string(f.join("verdicts.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(summary["explanations"]["accounts"], rows);
+
+    let fs = p(&f);
+    let acc = first_where(&f, |v, _| v != "ok")
+        .or_else(|| first_with(&f, "ok"))
+        .unwrap();
+    let (fast, _, _) = explain(&[&acc, "--findings", &fs]);
+    assert!(fast.contains("policy test-policy"), "{fast}");
+    let (again, err, _) = explain(&[&acc, "--findings", &fs, "--recompute"]);
+    assert_eq!(fast, again);
+    assert!(!err.contains("warning"), "{err}");
 }

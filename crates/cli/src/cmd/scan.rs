@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use lockstep_core::EventLog;
 use lockstep_ingest::{IngestStats, Inputs, JsonlRejectSink, RejectBudget};
-use lockstep_judge::{BanMatches, BannedOperation, Judgement, Policy, Timings, match_bans};
+use lockstep_judge::{
+    BanMatches, BannedOperation, Explainer, ExplanationsWritten, Judgement, Policy, Timings,
+    match_bans,
+};
 use serde::Serialize;
 
 use crate::progress;
@@ -82,7 +85,7 @@ pub(crate) fn run(cmd: Command) -> anyhow::Result<()> {
 }
 
 /// The store's bans in force, as ban matching takes them.
-fn load_bans(target: &str) -> anyhow::Result<Vec<BannedOperation>> {
+pub(crate) fn load_bans(target: &str) -> anyhow::Result<Vec<BannedOperation>> {
     let shown = super::enforce::redact(target);
     let mut store = lockstep_store::Store::open(target)
         .with_context(|| format!("cannot open the ban list {shown}"))?;
@@ -159,7 +162,7 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
     timings.push("ingest", stats.elapsed);
 
     let sp = progress::spinner("detecting and judging");
-    let (mut judgement, scan_timings) = lockstep_judge::scan(&log, &policy)?;
+    let (mut judgement, scan_timings, reports) = lockstep_judge::scan_with_reports(&log, &policy)?;
     timings.stages.extend(scan_timings.stages);
     timings.work.extend(scan_timings.work);
     let mut ban_outcome = None;
@@ -185,35 +188,62 @@ pub(crate) fn scan_with_bans(args: &Args, bans: Option<&str>) -> anyhow::Result<
             within_5: matches.matches.iter().filter(|m| m.ordinal <= 5).count(),
         });
     }
-    sp.set_message("writing findings");
-    let t = Instant::now();
-    let banned = banned.unwrap_or_default();
-    lockstep_judge::write_findings_with_bans(&log, &judgement, &args.out, &banned, &matches)?;
-    if ban_outcome.is_some() {
-        lockstep_judge::write_ban_matches(
-            &log,
-            &judgement,
-            &banned,
-            &matches,
-            &args.out.join("ban_matches.csv"),
-        )?;
-    }
-    timings.push("write", t.elapsed());
     sp.finish_and_clear();
 
-    // The report reads the files above (summary.json included, so it is written first and
-    // rewritten with the report's time).
-    write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
-    let sp = progress::spinner("writing report.html");
-    let t = Instant::now();
-    // The report reads the files back, but takes the flagged events' rows from the
-    // judgement (checked against the file) instead of looking up every event's id.
-    let flagged = judgement.flagged_event_indices();
-    lockstep_report::write_report_known(&log, &args.out, Some(&flagged))
-        .context("cannot write report.html")?;
-    timings.push("report", t.elapsed());
+    // Every account's explanation, which `lockstep explain` reads instead of scanning again,
+    // is written on a thread of its own while this one writes the findings and the report
+    // (mostly one thread's work). The report reads the files, summary.json included, so that
+    // is written first and rewritten with the report's time and the explanations.
+    let banned = banned.unwrap_or_default();
+    let mut run = Run {
+        args,
+        bans,
+        explained: None,
+    };
+    let sp = progress::spinner("writing findings, explanations and report.html");
+    let findings = |timings: &mut Timings, run: &Run<'_>| -> anyhow::Result<()> {
+        let t = Instant::now();
+        lockstep_judge::write_findings_with_bans(&log, &judgement, &args.out, &banned, &matches)?;
+        if ban_outcome.is_some() {
+            lockstep_judge::write_ban_matches(
+                &log,
+                &judgement,
+                &banned,
+                &matches,
+                &args.out.join("ban_matches.csv"),
+            )?;
+        }
+        timings.push("write", t.elapsed());
+        write_summary(run, &log, &stats, &judgement, timings, started)?;
+        let t = Instant::now();
+        // The report reads the files back, but takes the flagged events' rows from the
+        // judgement (checked against the file) instead of looking up every event's id.
+        let flagged = judgement.flagged_event_indices();
+        lockstep_report::write_report_known(&log, &args.out, Some(&flagged))
+            .context("cannot write report.html")?;
+        timings.push("report", t.elapsed());
+        Ok(())
+    };
+    let (log_, judgement_, policy_, out) = (&log, &judgement, &policy, &args.out);
+    let explain = move || {
+        let t = Instant::now();
+        let x = Explainer::with_reports(log_, judgement_, policy_, reports);
+        lockstep_judge::write_explanations(&x, out).map(|w| (w, t.elapsed()))
+    };
+    let (written, explained) = std::thread::scope(|scope| {
+        let explained = scope.spawn(explain);
+        let written = findings(&mut timings, &run);
+        let explained = explained
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (written, explained)
+    });
+    written?;
+    let (explained, took) = explained?;
+    timings.push("explanations", took);
     sp.finish_and_clear();
-    write_summary(&args.out, args, &log, &stats, &judgement, &timings, started)?;
+    run.explained = Some(explained);
+    write_summary(&run, &log, &stats, &judgement, &timings, started)?;
     Ok(Outcome {
         log,
         judgement,
@@ -243,6 +273,46 @@ struct Summary<'a> {
     /// What stages counted of their work (co-engagement records, passes, …): the same on
     /// every run of the same input, so runs compare where times are noisy.
     work: BTreeMap<String, BTreeMap<&'static str, u64>>,
+    /// Every option the scan ran with (the inputs are `input_files`), so that `lockstep
+    /// explain` and others need none of them again.
+    options: ScanOptions,
+    /// The explanations (`lockstep explain` reads them); null until they are written.
+    explanations: Option<ExplanationsEntry>,
+}
+
+/// The options of a scan, as `summary.json` records them.
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct ScanOptions {
+    /// `--policy`: the policy file, or null for the built-in policy.
+    pub(crate) policy: Option<String>,
+    /// The version of that policy.
+    pub(crate) policy_version: String,
+    /// `--max-rejected`, as `lockstep scan --max-rejected` takes it.
+    pub(crate) max_rejected: String,
+    /// `--bans`: the ban list's store (a postgres URL's password masked), or null.
+    pub(crate) bans: Option<String>,
+    /// `--out`.
+    pub(crate) out: String,
+}
+
+/// The explanations, as `summary.json` records them.
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct ExplanationsEntry {
+    /// `explanations`: the directory inside the findings.
+    pub(crate) dir: String,
+    /// Accounts explained.
+    pub(crate) accounts: usize,
+    /// The size of its files.
+    pub(crate) bytes: u64,
+    /// Events kept per reason and per signal (all are counted).
+    pub(crate) events_per_group: usize,
+}
+
+/// What `summary.json` records of how the scan was run.
+struct Run<'a> {
+    args: &'a Args,
+    bans: Option<&'a str>,
+    explained: Option<ExplanationsWritten>,
 }
 
 /// The inputs of a scan by role, so `lockstep explain --findings` can reload them.
@@ -261,14 +331,14 @@ struct Rejections<'a> {
 }
 
 fn write_summary(
-    out: &Path,
-    args: &Args,
+    run: &Run<'_>,
     log: &EventLog,
     stats: &IngestStats,
     j: &Judgement,
     timings: &Timings,
     started: Instant,
 ) -> anyhow::Result<()> {
+    let (args, out) = (run.args, &run.args.out);
     let counts = j.verdict_counts();
     let mut by_kind = BTreeMap::new();
     for o in &j.operations {
@@ -317,6 +387,19 @@ fn write_summary(
             .iter()
             .map(|(k, c)| (k.clone(), c.iter().copied().collect()))
             .collect(),
+        options: ScanOptions {
+            policy: args.policy.as_ref().map(|p| p.display().to_string()),
+            policy_version: j.policy_version.clone(),
+            max_rejected: args.max_rejected.to_string(),
+            bans: run.bans.map(super::enforce::redact),
+            out: out.display().to_string(),
+        },
+        explanations: run.explained.map(|w| ExplanationsEntry {
+            dir: lockstep_judge::EXPLANATIONS.to_string(),
+            accounts: w.accounts,
+            bytes: w.bytes,
+            events_per_group: lockstep_judge::EXPLANATION_EVENTS,
+        }),
     };
     let path = out.join("summary.json");
     let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
