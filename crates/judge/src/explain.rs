@@ -718,6 +718,14 @@ impl<'a> Explainer<'a> {
             [self.named_off[a as usize] as usize..self.named_off[a as usize + 1] as usize];
 
         let op = (v.operation != NO_OP).then(|| &j.operations[v.operation as usize]);
+        let review = (v.verdict == Verdict::Suspicious)
+            .then(|| {
+                j.review
+                    .binary_search_by_key(&a, |r| r.account)
+                    .ok()
+                    .map(|k| &j.review[k].events[..])
+            })
+            .flatten();
         let behind = Behind {
             x: self,
             a,
@@ -726,6 +734,7 @@ impl<'a> Explainer<'a> {
             flagged: &flagged,
             named,
             op,
+            review,
         };
         let reasons = v
             .reasons
@@ -1029,6 +1038,8 @@ struct Behind<'x, 'a> {
     /// The signals naming it.
     named: &'x [Named],
     op: Option<&'x Operation>,
+    /// The evidence events the judge recorded for it, when it is in review (sorted).
+    review: Option<&'x [u32]>,
 }
 
 impl Behind<'_, '_> {
@@ -1272,23 +1283,41 @@ impl Behind<'_, '_> {
     /// The account's events behind evidence reason `bit` when no flagged event carries it:
     /// its events in the signals of that reason (bursts, which are never evidence, left out),
     /// or for `lockstep-expansion` its events inside the windows the expansion scanned.
+    /// For an account in review, of those the ones the judge recorded as its evidence.
     fn evidence_of(&self, bit: Reasons) -> Vec<u32> {
         let x = self.x;
-        if bit == Reasons::LOCKSTEP_EXPANSION {
-            return x.in_windows(self.own);
-        }
-        let mut evs: Vec<u32> = Vec::new();
-        for m in self.named {
-            let s = &x.j.signals[m.signal as usize];
-            if s.reason != Reason::RateBurst && Reasons::from_code(s.reason.code()) == Some(bit) {
-                evs.extend_from_slice(x.in_signal(m));
+        let evs = if bit == Reasons::LOCKSTEP_EXPANSION {
+            x.in_windows(self.own)
+        } else {
+            let mut evs: Vec<u32> = Vec::new();
+            for m in self.named {
+                let s = &x.j.signals[m.signal as usize];
+                if s.reason != Reason::RateBurst && Reasons::from_code(s.reason.code()) == Some(bit)
+                {
+                    evs.extend_from_slice(x.in_signal(m));
+                }
             }
+            self.in_time_order(evs)
+        };
+        match self.review {
+            Some(recorded) => {
+                let kept: Vec<u32> = evs
+                    .iter()
+                    .copied()
+                    .filter(|e| recorded.binary_search(e).is_ok())
+                    .collect();
+                if kept.is_empty() { evs } else { kept }
+            }
+            None => evs,
         }
-        self.in_time_order(evs)
     }
 
-    /// Every event behind the account's evidence reasons, sorted by index.
+    /// Every event behind the account's evidence reasons, sorted by index: for an account in
+    /// review, the evidence the judge recorded.
     fn evidence_all(&self) -> Vec<u32> {
+        if let Some(recorded) = self.review {
+            return recorded.to_vec();
+        }
         let mut evs: Vec<u32> = Vec::new();
         for bit in EVIDENCE {
             if !self.v.reasons.contains(bit) {

@@ -2,6 +2,8 @@
 //! computed from the log, and every reason shows the events behind it or says why there are
 //! none.
 
+use std::collections::HashSet;
+
 use lockstep_core::{EventLog, EventLogBuilder, Id, RawDevice, RawEvent};
 use lockstep_judge::{
     EXPLANATION_EVENTS, EXPLANATIONS, Explainer, Judgement, Policy, Reasons, Verdict,
@@ -147,7 +149,31 @@ fn every_reason_shows_its_events_or_says_why_not() {
             continue;
         }
         let e = x.explain(a, 5);
+        // An account in review: its evidence is the evidence the judge recorded.
+        let recorded: Option<HashSet<String>> = (v.verdict == Verdict::Suspicious)
+            .then(|| j.review.binary_search_by_key(&a, |r| r.account).ok())
+            .flatten()
+            .map(|k| {
+                j.review[k]
+                    .events
+                    .iter()
+                    .map(|&e| log.event_id_string(e as usize).into_owned())
+                    .collect()
+            });
         for r in &e.reasons {
+            if let Some(recorded) = &recorded
+                && evidence.contains(&r.code.as_str())
+            {
+                for l in &r.events.shown {
+                    assert!(
+                        recorded.contains(&l.id),
+                        "{}: {} {}",
+                        e.account,
+                        r.code,
+                        l.id
+                    );
+                }
+            }
             assert!(
                 r.events.total > 0 || r.note.is_some(),
                 "{}: {} has neither events nor a note",
